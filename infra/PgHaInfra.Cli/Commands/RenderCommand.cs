@@ -1,0 +1,66 @@
+using System.ComponentModel;
+using PgHaInfra.Rendering;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PgHaInfra.Cli.Commands;
+
+/// <summary>
+/// Prints or writes each node's rendered files. Reviewers diff this output in pull requests, so it is plain text
+/// in a fixed order, with no colour, timestamps or secrets.
+/// </summary>
+public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCommand.Settings>
+{
+    public sealed class Settings : StackSettings
+    {
+        [CommandOption("-n|--node <NODE>")]
+        [Description("Render only this node.")]
+        public string? Node { get; init; }
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Write DIR/<node>/<file> instead of printing.")]
+        public string? Out { get; init; }
+
+        [CommandOption("-t|--target <TARGET>")]
+        [Description("docker (the Pulumi program: nodes reach each other by DNS name on the cluster network) or local (loopback, as `pgha up` runs it).")]
+        [DefaultValue("docker")]
+        public string Target { get; init; } = "docker";
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var spec = await settings.LoadAsync(cancellationToken);
+        var placement = settings.Target switch
+        {
+            "docker" => ClusterPlacement.DockerNetwork(spec),
+            "local" => ClusterPlacement.Loopback(spec, "<state>/secrets/replication.pgpass", "<state>/run"),
+            _ => throw new CliException($"--target = \"{settings.Target}\": unknown target. Allowed: docker, local", ExitCodes.InvalidInput),
+        };
+        if (settings.Node is { } name && !spec.HasNode(name))
+        {
+            throw new CliException($"--node = \"{name}\": stack {spec.Stack} has no such node. Allowed: {string.Join(", ", spec.Nodes.Select(n => n.Name))}", ExitCodes.InvalidInput);
+        }
+
+        var nodes = NodeFiles.RenderCluster(spec, placement, BootstrapSql.VerifierPlaceholder)
+            .Where(n => settings.Node is null || n.Node.Name == settings.Node);
+        foreach (var node in nodes)
+        {
+            foreach (var file in node.Files)
+            {
+                if (settings.Out is { } outDir)
+                {
+                    var path = Path.Combine(outDir, node.Node.Name, file.Name);
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    await File.WriteAllTextAsync(path, file.Content, cancellationToken);
+                    consoles.Error.WriteLine($"wrote {path}", Style.Plain);
+                }
+                else
+                {
+                    consoles.Out.Profile.Out.Writer.Write($"==> {node.Node.Name}/{file.Name} <==\n{(file.Content.Length == 0 ? "(empty: its presence is what counts)\n" : file.Content)}\n");
+                }
+            }
+        }
+
+        return ExitCodes.Ok;
+    }
+}

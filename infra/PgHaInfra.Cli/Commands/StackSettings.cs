@@ -1,0 +1,24 @@
+using System.ComponentModel;
+using PgHaInfra.Spec;
+using PgHaInfra.Stack;
+using Spectre.Console.Cli;
+
+namespace PgHaInfra.Cli.Commands;
+
+/// <summary>Options every stack-scoped verb shares.</summary>
+public class StackSettings : CommandSettings
+{
+    [CommandOption("-s|--stack <NAME>")]
+    [Description("The stack to act on: stacks/Pulumi.<NAME>.yaml. Defaults to the embedded default, local.")]
+    [DefaultValue("local")]
+    public string Stack { get; init; } = "local";
+
+    [CommandOption("--stacks-dir <DIR>")]
+    [Description("Where the stack files are. Defaults to the stacks/ folder beside the nearest Pulumi.yaml.")]
+    public string? StacksDirectory { get; init; }
+
+    public StackCatalog Catalog() =>
+        StacksDirectory is { } dir ? new StackCatalog(Path.GetFullPath(dir)) : StackCatalog.Discover(Directory.GetCurrentDirectory());
+
+    public Task<ClusterSpec> LoadAsync(CancellationToken cancellationToken) => StackLoader.LoadAsync(Catalog(), Stack, cancellationToken);
+}

@@ -1,0 +1,50 @@
+using PgHaInfra.Spec;
+
+namespace PgHaInfra.Rendering;
+
+/// <summary>SQL that prepares a node for replication. Every statement is idempotent, so re-running it converges.</summary>
+public static class BootstrapSql
+{
+    /// <summary>What <c>pgha render</c> shows instead of a real verifier, which is computed at apply time.</summary>
+    public const string VerifierPlaceholder = "SCRAM-SHA-256$<verifier of the generated password, supplied at apply time>";
+
+    /// <summary>
+    /// Creates or updates the replication role. It takes a SCRAM verifier, not a password, so the secret never
+    /// reaches the server's logs or pg_stat_statements.
+    /// </summary>
+    public static string ReplicationRole(ClusterSpec spec, string scramVerifier)
+    {
+        var role = QuoteIdentifier(spec.Replication.User);
+        return $"""
+            -- The replication role of cluster "{spec.Name}": it may stream WAL and take base backups, nothing else.
+            DO $pgha$
+            BEGIN
+              IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {QuoteLiteral(spec.Replication.User)}) THEN
+                CREATE ROLE {role} WITH LOGIN REPLICATION;
+              END IF;
+            END
+            $pgha$;
+            ALTER ROLE {role} WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {QuoteLiteral(scramVerifier)};
+
+            """;
+    }
+
+    /// <summary>One physical slot per replica that streams from <paramref name="node"/>, with WAL reserved at once.</summary>
+    public static string Slots(ClusterSpec spec, NodeSpec node)
+    {
+        var downstreams = spec.DownstreamsOf(node).ToList();
+        if (downstreams.Count == 0)
+        {
+            return $"-- {node.Name} has no replicas streaming from it, so it needs no slots.\n";
+        }
+
+        // Reserving WAL at creation matters: a slot created without it was invalidated by a concurrent checkpoint.
+        return $"-- Slots on {node.Name}: one per replica streaming from it, WAL reserved immediately.\n" + string.Concat(downstreams.Select(d =>
+            $"SELECT pg_catalog.pg_create_physical_replication_slot({QuoteLiteral(d.SlotName)}, true) " +
+            $"WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = {QuoteLiteral(d.SlotName)});\n"));
+    }
+
+    public static string QuoteLiteral(string value) => $"'{value.Replace("'", "''", StringComparison.Ordinal)}'";
+
+    public static string QuoteIdentifier(string value) => $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+}

@@ -1,0 +1,434 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using PgHaInfra.Spec;
+
+namespace PgHaInfra.Stack;
+
+/// <summary>
+/// The one loader from a stack's configuration to a <see cref="ClusterSpec"/>. It reports every mistake it finds,
+/// each naming the source, the key, the value and what is allowed, and returns a spec only when there are none.
+/// </summary>
+public static partial class ClusterSpecReader
+{
+    public const int MaxReplicas = 16;
+
+    public static ClusterSpec Read(StackDocument document)
+    {
+        var (spec, errors) = TryRead(document);
+        return spec ?? throw new StackValidationException(errors);
+    }
+
+    public static (ClusterSpec? Spec, ImmutableArray<StackError> Errors) TryRead(StackDocument document)
+    {
+        var reader = new Reader(document);
+        var spec = reader.Read();
+        if (spec is not null && reader.Errors.Count == 0)
+        {
+            spec = WithDefaultStandbys(spec);
+            TopologyRules.Check(spec, reader.Locations, reader.Errors);
+            ParameterGuard.Check(spec, reader.Locations, reader.Errors);
+        }
+
+        var errors = document.Errors.AddRange(reader.Errors);
+        return errors.IsEmpty ? (spec, errors) : (null, errors);
+    }
+
+    /// <summary>Without an explicit list, every direct replica without a delay is a synchronous candidate.</summary>
+    private static ClusterSpec WithDefaultStandbys(ClusterSpec spec)
+    {
+        var resolvable = spec.HasNode(spec.Primary) && spec.Nodes.All(n => n.Upstream is null || spec.HasNode(n.Upstream));
+        if (spec.Synchronous is not { Standbys.IsDefaultOrEmpty: true } sync || !resolvable)
+        {
+            return spec;
+        }
+
+        var direct = spec.Nodes.Where(n => !spec.IsPrimary(n) && (n.Upstream is null || n.Upstream == spec.Primary) && !n.IsDelayed);
+        return spec with { Synchronous = sync with { Standbys = [.. direct.Select(n => n.Name)] } };
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
+    internal static partial Regex NamePattern();
+
+    [GeneratedRegex(@"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")]
+    private static partial Regex DnsNamePattern();
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex RoleNamePattern();
+
+    private const string NameAllowed = "a lowercase DNS label: a letter, then letters, digits or '-', at most 40 characters";
+
+    private sealed class Reader(StackDocument document)
+    {
+        public List<StackError> Errors { get; } = [];
+
+        /// <summary>Line of each key path, so that later rules can point at the right line.</summary>
+        public Dictionary<string, int?> Locations { get; } = new(StringComparer.Ordinal);
+
+        private static string Key(string path) => $"{StackDocument.Namespace}:{path}";
+
+        private void Error(string path, ConfigNode? node, string problem, string? allowed = null, string? suggestion = null) =>
+            Errors.Add(new StackError(document.Source, node?.Line ?? Locations.GetValueOrDefault(path), Key(path), node?.Describe(), problem, allowed, suggestion));
+
+        public ClusterSpec? Read()
+        {
+            var top = Entries(document.Entries, "", StackKeys.TopLevel);
+
+            var topology = Enum(top, "topology", required: true, Topology.Async);
+            var nodes = Nodes(top.GetValueOrDefault("nodes"));
+            var cluster = Name(top, "cluster", document.Stack);
+            var primary = Scalar(top, "primary") ?? nodes.FirstOrDefault()?.Name ?? "";
+
+            var postgres = Section(top, "postgres", StackKeys.Postgres);
+            var replication = Section(top, "replication", StackKeys.Replication);
+            var wal = Section(top, "wal", StackKeys.Wal);
+            var network = Section(top, "network", StackKeys.Network);
+            var endpoints = Section(top, "endpoints", StackKeys.Endpoints);
+            var lag = Section(top, "lag", StackKeys.Lag);
+            var failover = Section(top, "failover", StackKeys.Failover);
+
+            var spec = new ClusterSpec
+            {
+                Stack = document.Stack,
+                Source = document.Source,
+                Name = cluster,
+                Environment = Enum(top, "environment", required: false, DeploymentEnvironment.Development),
+                Topology = topology,
+                Nodes = nodes,
+                Primary = primary,
+                Postgres = new PostgresSpec(
+                    Int(postgres, "postgres.version", 13, 17, PostgresSpec.Default.Version),
+                    Scalar(postgres, "postgres.image") ?? PostgresSpec.Default.Image),
+                Replication = new ReplicationSpec(
+                    Role(replication, "replication.user", ReplicationSpec.Default.User),
+                    Role(replication, "replication.superuser", ReplicationSpec.Default.Superuser)),
+                Wal = new WalSpec(
+                    Size(wal, "wal.keepSize") ?? WalSpec.Default.KeepSize,
+                    SizeOrUnlimited(wal, "wal.maxSlotKeepSize", WalSpec.Default.MaxSlotKeepSize)),
+                Synchronous = Synchronous(top.GetValueOrDefault("synchronous")),
+                Network = new NetworkSpec(
+                    Name(network, "network.name", NetworkSpec.DefaultFor(cluster).Name),
+                    Subnet(network, "network.subnet") ?? NetworkSpec.DefaultFor(cluster).Subnet),
+                Endpoints = new EndpointNames(
+                    Dns(endpoints, "endpoints.write") ?? $"pg-write.{cluster}.pgha.internal",
+                    Dns(endpoints, "endpoints.read") ?? $"pg-read.{cluster}.pgha.internal"),
+                Lag = new LagThresholds(
+                    Size(lag, "lag.warningBytes") ?? LagThresholds.Default.WarningBytes,
+                    Size(lag, "lag.criticalBytes") ?? LagThresholds.Default.CriticalBytes,
+                    Duration(lag, "lag.warningTime") ?? LagThresholds.Default.WarningTime,
+                    Duration(lag, "lag.criticalTime") ?? LagThresholds.Default.CriticalTime),
+                Failover = new FailoverSpec(Enum(failover, "failover.mode", required: false, FailoverMode.Manual)),
+                Parameters = Parameters(top.GetValueOrDefault("parameters")),
+            };
+
+            return Errors.Count == 0 ? spec : null;
+        }
+
+        /// <summary>A mapping's entries by key, reporting unknown and repeated keys with the nearest valid one.</summary>
+        private Dictionary<string, ConfigNode> Entries(IEnumerable<ConfigEntry> entries, string prefix, ImmutableArray<string> known)
+        {
+            var result = new Dictionary<string, ConfigNode>(StringComparer.Ordinal);
+            foreach (var entry in entries)
+            {
+                var path = prefix + entry.Key;
+                Locations[path] = entry.Line ?? entry.Value.Line;
+                if (!known.Contains(entry.Key))
+                {
+                    Errors.Add(new StackError(document.Source, entry.Line, Key(path), null, "is not a known key",
+                        string.Join(", ", known), Spelling.Nearest(entry.Key, known) is { } near ? Key(prefix + near) : null));
+                }
+                else if (!result.TryAdd(path, entry.Value))
+                {
+                    Errors.Add(new StackError(document.Source, entry.Line, Key(path), null, "is set twice", "one value per key"));
+                }
+            }
+
+            return result;
+        }
+
+        private Dictionary<string, ConfigNode> Section(Dictionary<string, ConfigNode> top, string name, ImmutableArray<string> known)
+        {
+            switch (top.GetValueOrDefault(name))
+            {
+                case null:
+                    return [];
+                case ConfigMap map:
+                    return Entries(map.Entries, name + ".", known);
+                case var other:
+                    Error(name, other, "must be a mapping", $"a mapping with keys {string.Join(", ", known)}");
+                    return [];
+            }
+        }
+
+        private string? Scalar(Dictionary<string, ConfigNode> map, string path)
+        {
+            switch (map.GetValueOrDefault(path))
+            {
+                case null:
+                    return null;
+                case ConfigScalar scalar:
+                    return scalar.Text;
+                case var other:
+                    Error(path, other, "must be a single value, not " + other.Describe());
+                    return null;
+            }
+        }
+
+        private T Enum<T>(Dictionary<string, ConfigNode> map, string path, bool required, T fallback)
+            where T : struct, System.Enum
+        {
+            var names = System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()).ToArray();
+            var text = Scalar(map, path);
+            if (text is null)
+            {
+                if (required)
+                {
+                    Error(path, null, "is required", string.Join(", ", names));
+                }
+
+                return fallback;
+            }
+
+            if (names.Contains(text) && System.Enum.TryParse<T>(text, ignoreCase: true, out var value))
+            {
+                return value;
+            }
+
+            Error(path, map[path], $"is not a valid {path.Split('.')[^1]}", string.Join(", ", names), Spelling.Nearest(text, names) is { } n ? $"\"{n}\"" : null);
+            return fallback;
+        }
+
+        private string Name(Dictionary<string, ConfigNode> map, string path, string fallback)
+        {
+            var text = Scalar(map, path);
+            if (text is null)
+            {
+                return fallback;
+            }
+
+            if (!NamePattern().IsMatch(text))
+            {
+                Error(path, map[path], "is not a valid name", NameAllowed);
+            }
+
+            return text;
+        }
+
+        private string Role(Dictionary<string, ConfigNode> map, string path, string fallback)
+        {
+            var text = Scalar(map, path) ?? fallback;
+            if (!RoleNamePattern().IsMatch(text))
+            {
+                Error(path, map.GetValueOrDefault(path), "is not a valid role name", "a lowercase identifier: a letter or '_', then letters, digits or '_'");
+            }
+
+            return text;
+        }
+
+        private string? Dns(Dictionary<string, ConfigNode> map, string path)
+        {
+            var text = Scalar(map, path);
+            if (text is not null && !DnsNamePattern().IsMatch(text))
+            {
+                Error(path, map[path], "is not a valid DNS name", "lowercase labels of letters, digits and '-', separated by dots");
+            }
+
+            return text;
+        }
+
+        private int Int(Dictionary<string, ConfigNode> map, string path, int min, int max, int fallback)
+        {
+            var text = Scalar(map, path);
+            if (text is null)
+            {
+                return fallback;
+            }
+
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            {
+                return value;
+            }
+
+            Error(path, map[path], "is out of range or not a whole number", $"a whole number from {min} to {max}");
+            return fallback;
+        }
+
+        private ByteSize? Size(Dictionary<string, ConfigNode> map, string path)
+        {
+            var text = Scalar(map, path);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (ByteSize.TryParse(text, out var size))
+            {
+                return size;
+            }
+
+            Error(path, map[path], "is not a size", ByteSize.Allowed);
+            return null;
+        }
+
+        private ByteSize? SizeOrUnlimited(Dictionary<string, ConfigNode> map, string path, ByteSize? fallback)
+        {
+            var text = Scalar(map, path);
+            return text switch
+            {
+                null => fallback,
+                "unlimited" or "-1" => null,
+                _ when ByteSize.TryParse(text, out var size) => size,
+                _ => ReportSize(),
+            };
+
+            ByteSize? ReportSize()
+            {
+                Error(path, map[path], "is not a size", ByteSize.Allowed + ", or unlimited");
+                return fallback;
+            }
+        }
+
+        private TimeSpan? Duration(Dictionary<string, ConfigNode> map, string path)
+        {
+            var text = Scalar(map, path);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (DurationText.TryParse(text, out var duration))
+            {
+                return duration;
+            }
+
+            Error(path, map[path], "is not a duration", DurationText.Allowed);
+            return null;
+        }
+
+        private string? Subnet(Dictionary<string, ConfigNode> map, string path)
+        {
+            var text = Scalar(map, path);
+            if (text is not null && !IPNetwork.TryParse(text, out _))
+            {
+                Error(path, map[path], "is not a network in CIDR notation", "an IPv4 or IPv6 network such as 10.89.0.0/24");
+            }
+
+            return text;
+        }
+
+        private ImmutableArray<NodeSpec> Nodes(ConfigNode? node)
+        {
+            if (node is not ConfigList list)
+            {
+                Error("nodes", node, node is null ? "is required" : "must be a list of nodes", "a list of nodes, each with name and port (and optionally upstream, delay)");
+                return [];
+            }
+
+            var nodes = ImmutableArray.CreateBuilder<NodeSpec>();
+            for (var i = 0; i < list.Items.Length; i++)
+            {
+                var prefix = $"nodes[{i}]";
+                if (list.Items[i] is not ConfigMap item)
+                {
+                    Error(prefix, list.Items[i], "must be a mapping", "name, port, upstream, delay");
+                    continue;
+                }
+
+                var fields = Entries(item.Entries, prefix + ".", StackKeys.Node);
+                var name = Scalar(fields, $"{prefix}.name");
+                if (name is null)
+                {
+                    Error($"{prefix}.name", null, "is required", NameAllowed);
+                }
+                else if (!NamePattern().IsMatch(name))
+                {
+                    Error($"{prefix}.name", fields[$"{prefix}.name"], "is not a valid node name", NameAllowed);
+                }
+
+                var portPath = $"{prefix}.port";
+                if (!fields.ContainsKey(portPath))
+                {
+                    Error(portPath, null, "is required", "a TCP port from 1024 to 65535");
+                }
+
+                var port = Int(fields, portPath, 1024, 65535, 0);
+                var upstream = Scalar(fields, $"{prefix}.upstream");
+                var delay = Duration(fields, $"{prefix}.delay");
+                nodes.Add(new NodeSpec(name ?? "", port, upstream, delay));
+            }
+
+            return nodes.ToImmutable();
+        }
+
+        private SynchronousSpec? Synchronous(ConfigNode? node)
+        {
+            if (node is null)
+            {
+                return null;
+            }
+
+            if (node is not ConfigMap map)
+            {
+                Error("synchronous", node, "must be a mapping", string.Join(", ", StackKeys.Synchronous));
+                return null;
+            }
+
+            var fields = Entries(map.Entries, "synchronous.", StackKeys.Synchronous);
+            var method = Enum(fields, "synchronous.method", required: false, SyncMethod.Any);
+            var count = Int(fields, "synchronous.count", 1, MaxReplicas, 1);
+            var commit = Scalar(fields, "synchronous.commit") ?? "on";
+            if (!SynchronousSpec.CommitLevels.Contains(commit))
+            {
+                Error("synchronous.commit", fields["synchronous.commit"], "is not a synchronous_commit level that waits for a standby",
+                    string.Join(", ", SynchronousSpec.CommitLevels), Spelling.Nearest(commit, SynchronousSpec.CommitLevels));
+            }
+
+            ImmutableArray<string> standbys = [];
+            switch (fields.GetValueOrDefault("synchronous.standbys"))
+            {
+                case null:
+                    break;
+                case ConfigList list when list.Items.All(i => i is ConfigScalar):
+                    standbys = [.. list.Items.Cast<ConfigScalar>().Select(s => s.Text)];
+                    break;
+                case var other:
+                    Error("synchronous.standbys", other, "must be a list of node names", "for example [pg-2, pg-3]");
+                    break;
+            }
+
+            return new SynchronousSpec(method, count, standbys, commit);
+        }
+
+        private ImmutableSortedDictionary<string, string> Parameters(ConfigNode? node)
+        {
+            var parameters = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+            switch (node)
+            {
+                case null:
+                    break;
+                case ConfigMap map:
+                    foreach (var entry in map.Entries)
+                    {
+                        var path = $"parameters.{entry.Key}";
+                        Locations[path] = entry.Line;
+                        if (entry.Value is not ConfigScalar scalar)
+                        {
+                            Error(path, entry.Value, "must be a single value", "a PostgreSQL parameter value such as 256MB, on, or 200");
+                        }
+                        else if (!parameters.TryAdd(entry.Key, scalar.Text))
+                        {
+                            Error(path, scalar, "is set twice", "one value per parameter");
+                        }
+                    }
+
+                    break;
+                default:
+                    Error("parameters", node, "must be a mapping of PostgreSQL parameter names to values", "for example shared_buffers: 256MB");
+                    break;
+            }
+
+            return parameters.ToImmutable();
+        }
+    }
+}

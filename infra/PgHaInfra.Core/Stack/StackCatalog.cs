@@ -1,0 +1,37 @@
+namespace PgHaInfra.Stack;
+
+/// <summary>Finds stack files: stacks/Pulumi.&lt;stack&gt;.yaml, the folder Pulumi.yaml names as stackConfigDir.</summary>
+public sealed record StackCatalog(string Directory)
+{
+    private const string Prefix = "Pulumi.";
+    private const string Suffix = ".yaml";
+
+    public string PathOf(string stack) => Path.Combine(Directory, $"{Prefix}{stack}{Suffix}");
+
+    public IReadOnlyList<string> Stacks() =>
+        System.IO.Directory.Exists(Directory)
+            ? [.. System.IO.Directory.EnumerateFiles(Directory, $"{Prefix}*{Suffix}").Select(StackNameOf).Order(StringComparer.Ordinal)]
+            : [];
+
+    public static string StackNameOf(string path)
+    {
+        var file = Path.GetFileName(path);
+        return file.StartsWith(Prefix, StringComparison.Ordinal) && file.EndsWith(Suffix, StringComparison.Ordinal)
+            ? file[Prefix.Length..^Suffix.Length]
+            : Path.GetFileNameWithoutExtension(file);
+    }
+
+    /// <summary>The stacks folder of the project that contains <paramref name="start"/>, found by walking up to Pulumi.yaml.</summary>
+    public static StackCatalog Discover(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Pulumi.yaml")))
+            {
+                return new StackCatalog(Path.Combine(dir.FullName, "stacks"));
+            }
+        }
+
+        return new StackCatalog(Path.Combine(start, "stacks"));
+    }
+}

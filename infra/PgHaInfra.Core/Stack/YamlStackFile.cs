@@ -1,0 +1,100 @@
+using System.Collections.Immutable;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace PgHaInfra.Stack;
+
+/// <summary>Reads a stack file in Pulumi's own format (stacks/Pulumi.&lt;stack&gt;.yaml) into a <see cref="StackDocument"/>.</summary>
+public static class YamlStackFile
+{
+    /// <summary>Top-level keys that Pulumi itself writes into stack files.</summary>
+    private static readonly string[] PulumiTopLevelKeys = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
+
+    public static async Task<StackDocument> LoadAsync(string path, CancellationToken cancellationToken)
+    {
+        var stack = StackCatalog.StackNameOf(path);
+        string text;
+        try
+        {
+            text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Failed(stack, path, new StackError(path, null, "(file)", null, $"cannot be read: {e.Message}"));
+        }
+
+        return Parse(stack, path, text);
+    }
+
+    public static StackDocument Parse(string stack, string source, string yaml)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            return Failed(stack, source, new StackError(source, (int)e.Start.Line, "(yaml)", null, $"is not valid YAML: {e.InnerException?.Message ?? e.Message}"));
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            return Failed(stack, source, new StackError(source, 1, "(file)", null, "must be a mapping with a 'config:' key", "config: with pg-ha-infra: keys"));
+        }
+
+        var errors = ImmutableArray.CreateBuilder<StackError>();
+        YamlMappingNode? config = null;
+        foreach (var (keyNode, valueNode) in root.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (key == "config")
+            {
+                config = valueNode as YamlMappingNode;
+                if (config is null && valueNode is not YamlScalarNode { Value: null or "" })
+                {
+                    errors.Add(new StackError(source, Line(valueNode), "config", null, "must be a mapping of pg-ha-infra: keys"));
+                }
+            }
+            else if (!PulumiTopLevelKeys.Contains(key))
+            {
+                errors.Add(new StackError(source, Line(keyNode), key, null, "is not a key of a Pulumi stack file",
+                    string.Join(", ", PulumiTopLevelKeys), Spelling.Nearest(key, PulumiTopLevelKeys)));
+            }
+        }
+
+        var entries = ImmutableArray.CreateBuilder<ConfigEntry>();
+        foreach (var (keyNode, valueNode) in config?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            var colon = key.IndexOf(':', StringComparison.Ordinal);
+            if (colon < 0)
+            {
+                errors.Add(new StackError(source, Line(keyNode), key, null, "has no namespace; Pulumi config keys are written project:key",
+                    $"{StackDocument.Namespace}:<key>", $"{StackDocument.Namespace}:{key}"));
+                continue;
+            }
+
+            // Keys of other namespaces (docker:host, for example) configure providers; they are not ours to judge.
+            if (key[..colon] == StackDocument.Namespace)
+            {
+                entries.Add(new ConfigEntry(key[(colon + 1)..], Convert(valueNode), Line(keyNode)));
+            }
+        }
+
+        return new StackDocument(stack, source, entries.ToImmutable(), errors.ToImmutable());
+    }
+
+    private static ConfigNode Convert(YamlNode node) => node switch
+    {
+        YamlScalarNode scalar => new ConfigScalar(scalar.Value ?? "", Line(node)),
+        YamlSequenceNode sequence => new ConfigList([.. sequence.Children.Select(Convert)], Line(node)),
+        YamlMappingNode mapping => new ConfigMap(
+            [.. mapping.Children.Select(c => new ConfigEntry(((YamlScalarNode)c.Key).Value ?? "", Convert(c.Value), Line(c.Key)))], Line(node)),
+        _ => new ConfigScalar("", Line(node)),
+    };
+
+    private static int Line(YamlNode node) => (int)node.Start.Line;
+
+    private static StackDocument Failed(string stack, string source, StackError error) => new(stack, source, [], [error]);
+}
