@@ -1,25 +1,7 @@
 using PgHaInfra.Cli;
-using PgHaInfra.Cli.Commands;
-using PgHaInfra.Stack;
-using Spectre.Console;
-using Spectre.Console.Cli;
 
-var consoles = CliConsoles.System();
-var app = new CommandApp();
-app.Configure(config =>
-{
-    config.SetApplicationName("pgha");
-    config.Settings.Registrar.RegisterInstance(consoles);
-    config.Settings.Console = consoles.Out;
-    config.SetExceptionHandler((exception, _) => Failure.Report(consoles, exception));
-
-    config.AddCommand<ValidateCommand>("validate")
-        .WithDescription("Check a stack file (or --all of them); every mistake names the file, key, value and what is allowed.")
-        .WithExample("validate", "--stack", "prod").WithExample("validate", "--all");
-    config.AddCommand<RenderCommand>("render")
-        .WithDescription("Print or write each node's postgresql.conf, pg_hba.conf and bootstrap SQL.")
-        .WithExample("render", "--stack", "prod").WithExample("render", "--stack", "prod", "--node", "pg-4", "--out", "rendered");
-});
+// Verbs are registered in PghaApp.Register (PghaApp.cs), so tests can run the same app in-process.
+var app = PghaApp.Create(CliConsoles.System());
 
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -28,33 +10,3 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 return await app.RunAsync(args, cancellation.Token);
-
-/// <summary>Turns an exception into one clear message on stderr and the exit code it deserves.</summary>
-internal static class Failure
-{
-    public static int Report(CliConsoles consoles, Exception exception)
-    {
-        switch (exception)
-        {
-            case StackValidationException invalid:
-                foreach (var error in invalid.Errors)
-                {
-                    consoles.Error.WriteLine(error.ToString(), Style.Plain);
-                }
-
-                return ExitCodes.InvalidInput;
-            case CliException cli:
-                consoles.Error.WriteLine($"pgha: {cli.Message}", Style.Plain);
-                return cli.ExitCode;
-            case CommandAppException parse:
-                consoles.Error.WriteLine($"pgha: {parse.Message}", Style.Plain);
-                return ExitCodes.InvalidInput;
-            case OperationCanceledException:
-                consoles.Error.WriteLine("pgha: cancelled", Style.Plain);
-                return 130;
-            default:
-                consoles.Error.WriteLine($"pgha: {exception.GetType().Name}: {exception.Message}", Style.Plain);
-                return ExitCodes.Failed;
-        }
-    }
-}

@@ -1,0 +1,69 @@
+using PgHaInfra.Cli.Commands;
+using PgHaInfra.Stack;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PgHaInfra.Cli;
+
+/// <summary>
+/// The pgha command line: every verb is registered here, in one place. Program.cs runs it on the real consoles;
+/// tests run it in-process on recording consoles.
+/// </summary>
+public static class PghaApp
+{
+    public static CommandApp Create(CliConsoles consoles)
+    {
+        ArgumentNullException.ThrowIfNull(consoles);
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("pgha");
+            config.Settings.Registrar.RegisterInstance(consoles);
+            config.Settings.Console = consoles.Out;
+            config.SetExceptionHandler((exception, _) => Failure.Report(consoles, exception));
+            Register(config);
+        });
+        return app;
+    }
+
+    /// <summary>Every verb. Add new commands as a contiguous block per feature.</summary>
+    private static void Register(IConfigurator config)
+    {
+        config.AddCommand<ValidateCommand>("validate")
+            .WithDescription("Check a stack file (or --all of them); every mistake names the file, key, value and what is allowed.")
+            .WithExample("validate", "--stack", "prod").WithExample("validate", "--all");
+        config.AddCommand<RenderCommand>("render")
+            .WithDescription("Print or write each node's postgresql.conf, pg_hba.conf and bootstrap SQL.")
+            .WithExample("render", "--stack", "prod").WithExample("render", "--stack", "prod", "--node", "pg-4", "--out", "rendered");
+    }
+}
+
+/// <summary>Turns an exception into one clear message on stderr and the exit code it deserves.</summary>
+internal static class Failure
+{
+    public static int Report(CliConsoles consoles, Exception exception)
+    {
+        switch (exception)
+        {
+            case StackValidationException invalid:
+                foreach (var error in invalid.Errors)
+                {
+                    consoles.Error.WriteLine(error.ToString(), Style.Plain);
+                }
+
+                return ExitCodes.InvalidInput;
+            case CliException cli:
+                consoles.Error.WriteLine($"pgha: {cli.Message}", Style.Plain);
+                return cli.ExitCode;
+            case CommandAppException parse:
+                consoles.Error.WriteLine($"pgha: {parse.Message}", Style.Plain);
+                return ExitCodes.InvalidInput;
+            case OperationCanceledException:
+                consoles.Error.WriteLine("pgha: cancelled", Style.Plain);
+                return 130;
+            default:
+                consoles.Error.WriteLine($"pgha: {exception.GetType().Name}: {exception.Message}", Style.Plain);
+                return ExitCodes.Failed;
+        }
+    }
+}
