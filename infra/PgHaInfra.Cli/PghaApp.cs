@@ -48,21 +48,21 @@ internal static class Failure
             case StackValidationException invalid:
                 foreach (var error in invalid.Errors)
                 {
-                    consoles.Error.WriteLine(error.ToString(), Style.Plain);
+                    consoles.ErrorLine(error.ToString());
                 }
 
                 return ExitCodes.InvalidInput;
             case CliException cli:
-                consoles.Error.WriteLine($"pgha: {cli.Message}", Style.Plain);
+                consoles.ErrorLine($"pgha: {cli.Message}");
                 return cli.ExitCode;
             case CommandAppException parse:
-                consoles.Error.WriteLine($"pgha: {parse.Message}", Style.Plain);
+                consoles.ErrorLine($"pgha: {parse.Message}");
                 return ExitCodes.InvalidInput;
             case OperationCanceledException:
-                consoles.Error.WriteLine("pgha: cancelled", Style.Plain);
+                consoles.ErrorLine("pgha: cancelled");
                 return 130;
             default:
-                consoles.Error.WriteLine($"pgha: {exception.GetType().Name}: {exception.Message}", Style.Plain);
+                consoles.ErrorLine($"pgha: {exception.GetType().Name}: {exception.Message}");
                 return ExitCodes.Failed;
         }
     }

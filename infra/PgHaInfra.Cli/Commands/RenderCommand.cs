@@ -52,7 +52,7 @@ public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCom
                     var path = Path.Combine(outDir, node.Node.Name, file.Name);
                     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                     await File.WriteAllTextAsync(path, file.Content, cancellationToken);
-                    consoles.Error.WriteLine($"wrote {path}", Style.Plain);
+                    consoles.ErrorLine($"wrote {path}");
                 }
                 else
                 {

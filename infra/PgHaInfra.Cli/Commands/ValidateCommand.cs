@@ -39,7 +39,7 @@ public sealed class ValidateCommand(CliConsoles consoles) : AsyncCommand<Validat
                 consoles.Out.MarkupLineInterpolated($"[red]invalid[/] {stack}: {e.Errors.Length} problem(s)");
                 foreach (var error in e.Errors)
                 {
-                    consoles.Error.WriteLine(error.ToString(), Style.Plain);
+                    consoles.ErrorLine(error.ToString());
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using PgHaInfra.Spec;
 
 namespace PgHaInfra.Rendering;
@@ -9,7 +10,7 @@ namespace PgHaInfra.Rendering;
 /// Renders each node's postgresql.conf: the single source of truth for PostgreSQL settings. Pure: text in, text out;
 /// the engines write it. Every setting carries a one-line reason, and user overrides come last under their own heading.
 /// </summary>
-public static class PostgresConf
+public static partial class PostgresConf
 {
     public static ImmutableArray<PostgresSetting> Settings(ClusterSpec spec, ClusterPlacement placement, NodeSpec node)
     {
@@ -90,11 +91,15 @@ public static class PostgresConf
         return [.. result, .. extra];
     }
 
-    /// <summary>Numbers and plain words go bare; anything else is quoted.</summary>
+    /// <summary>
+    /// Values that postgresql.conf's lexer reads as one identifier or one number (with a unit) go bare; anything else
+    /// is quoted, which the server accepts for every type. "1-2" or "1.5.3" would otherwise be a syntax error.
+    /// </summary>
     private static string Format(string value) =>
-        value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') && !value.StartsWith('-') || value.StartsWith('\'')
-            ? value
-            : PostgresSetting.Quote(value);
+        BareValue().IsMatch(value) ? value : PostgresSetting.Quote(value);
+
+    [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_.:/-]*|[+-]?\d+[A-Za-z]*|[+-]?\d*\.\d+([Ee][+-]?\d+)?)$")]
+    private static partial Regex BareValue();
 
     public static string SynchronousStandbyNames(SynchronousSpec sync, ClusterSpec spec)
     {

@@ -22,6 +22,12 @@ public static partial class ClusterSpecReader
 
     public static (ClusterSpec? Spec, ImmutableArray<StackError> Errors) TryRead(StackDocument document)
     {
+        // A file that could not be read or parsed has no keys to judge; "topology is required" would only be noise.
+        if (document.Errors.Any(e => e.Key is YamlStackFile.FileKey or YamlStackFile.YamlKey))
+        {
+            return (null, document.Errors);
+        }
+
         var reader = new Reader(document);
         var spec = reader.Read();
         if (spec is not null && reader.Errors.Count == 0)
@@ -31,7 +37,12 @@ public static partial class ClusterSpecReader
             ParameterGuard.Check(spec, reader.Locations, reader.Errors);
         }
 
-        var errors = document.Errors.AddRange(reader.Errors);
+        // In file order, so a long list reads top to bottom; errors without a line (missing keys) come last.
+        var errors = document.Errors.AddRange(reader.Errors)
+            .Select((e, i) => (Error: e, Index: i))
+            .OrderBy(x => x.Error.Line ?? int.MaxValue).ThenBy(x => x.Index)
+            .Select(x => x.Error)
+            .ToImmutableArray();
         return errors.IsEmpty ? (spec, errors) : (null, errors);
     }
 
@@ -68,8 +79,8 @@ public static partial class ClusterSpecReader
 
         private static string Key(string path) => $"{StackDocument.Namespace}:{path}";
 
-        private void Error(string path, ConfigNode? node, string problem, string? allowed = null, string? suggestion = null) =>
-            Errors.Add(new StackError(document.Source, node?.Line ?? Locations.GetValueOrDefault(path), Key(path), node?.Describe(), problem, allowed, suggestion));
+        private void Error(string path, ConfigNode? node, string problem, string? allowed = null, string? suggestion = null, int? line = null) =>
+            Errors.Add(new StackError(document.Source, node?.Line ?? Locations.GetValueOrDefault(path) ?? line, Key(path), node?.Describe(), problem, allowed, suggestion));
 
         public ClusterSpec? Read()
         {
@@ -339,7 +350,7 @@ public static partial class ClusterSpecReader
                 var name = Scalar(fields, $"{prefix}.name");
                 if (name is null)
                 {
-                    Error($"{prefix}.name", null, "is required", NameAllowed);
+                    Error($"{prefix}.name", null, "is required", NameAllowed, line: item.Line);
                 }
                 else if (!NamePattern().IsMatch(name))
                 {
@@ -349,7 +360,7 @@ public static partial class ClusterSpecReader
                 var portPath = $"{prefix}.port";
                 if (!fields.ContainsKey(portPath))
                 {
-                    Error(portPath, null, "is required", "a TCP port from 1024 to 65535");
+                    Error(portPath, null, "is required", "a TCP port from 1024 to 65535", line: item.Line);
                 }
 
                 var port = Int(fields, portPath, 1024, 65535, 0);

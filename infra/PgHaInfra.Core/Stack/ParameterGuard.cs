@@ -40,6 +40,11 @@ internal static partial class ParameterGuard
             {
                 context.Error(path, value, $"'{name}' is not a PostgreSQL parameter name", "lowercase letters, digits, '_' and '.'");
             }
+            else if (value.Any(char.IsControl))
+            {
+                // postgresql.conf is one setting per line; a newline in a value would end it early or inject another.
+                context.Error(path, value.ReplaceLineEndings(" "), "contains a line break or control character", "a value on one line");
+            }
             else if (Managed.TryGetValue(name, out var owner))
             {
                 context.Error(path, value, $"is managed by pgha and cannot be overridden", $"set {owner} instead");
@@ -78,9 +83,11 @@ internal static partial class ParameterGuard
     }
 
     private static (string, string)? AtLeast(string value, int required, string why) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= required
-            ? null
-            : ($"is below what the topology needs: {why}", $"a whole number of at least {required}");
+        !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? ("is not a whole number", $"a whole number of at least {required}: {why}")
+            : n < required
+                ? ($"is below what the topology needs: {why}", $"a whole number of at least {required}")
+                : null;
 
     private static bool IsOn(string value) => value is "on" or "true" or "yes" or "1";
 

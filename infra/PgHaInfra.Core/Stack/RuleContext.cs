@@ -7,9 +7,15 @@ internal sealed class RuleContext(ClusterSpec spec, IReadOnlyDictionary<string, 
 {
     public ClusterSpec Spec { get; } = spec;
 
-    public void Error(string path, string? value, string problem, string? allowed = null, string? suggestion = null) =>
-        errors.Add(new StackError(Spec.Source, locations.GetValueOrDefault(path), $"{StackDocument.Namespace}:{path}",
-            value is null ? null : $"\"{value}\"", problem, allowed, suggestion));
+    public int Count => errors.Count;
+
+    /// <param name="at">The key path whose line to report, when <paramref name="path"/> itself is missing from the file.</param>
+    public void Error(string path, string? value, string problem, string? allowed = null, string? suggestion = null, string? at = null) =>
+        errors.Add(new StackError(Spec.Source, locations.GetValueOrDefault(path) ?? (at is null ? null : locations.GetValueOrDefault(at)),
+            $"{StackDocument.Namespace}:{path}", value is null ? null : Quoted(value), problem, allowed, suggestion is null ? null : Quoted(suggestion)));
+
+    /// <summary>Values and suggested values are shown in double quotes, as the reader shows them.</summary>
+    private static string Quoted(string value) => $"\"{value}\"";
 
     public string NodePath(NodeSpec node, string field) => $"nodes[{Spec.Nodes.IndexOf(node)}].{field}";
 }

@@ -21,8 +21,9 @@ internal static class TopologyRules
         }
 
         CheckReplicaCount(context);
+        var before = context.Count;
         CheckUpstreams(context, names);
-        CheckTopologyShape(context);
+        CheckTopologyShape(context, upstreamsValid: context.Count == before);
         CheckSynchronous(context);
 
         if (spec.Endpoints.Write == spec.Endpoints.Read)
@@ -71,9 +72,11 @@ internal static class TopologyRules
         if (spec.ReplicaCount < min || spec.ReplicaCount > max)
         {
             var allowed = min == max ? $"exactly {min} replicas (1 node)" : $"{min} to {max} replicas ({min + 1} to {max + 1} nodes)";
-            context.Error("nodes", $"{spec.Nodes.Length} nodes", $"gives {spec.ReplicaCount} replicas, out of range for topology {spec.Topology.ToString().ToLowerInvariant()}", allowed);
+            context.Error("nodes", Count(spec.Nodes.Length, "node"), $"gives {Count(spec.ReplicaCount, "replica")}, out of range for topology {spec.Topology.ToString().ToLowerInvariant()}", allowed);
         }
     }
+
+    private static string Count(int n, string noun) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{n} {noun}{(n == 1 ? "" : "s")}");
 
     private static void CheckUpstreams(RuleContext context, string[] names)
     {
@@ -127,7 +130,7 @@ internal static class TopologyRules
         }
     }
 
-    private static void CheckTopologyShape(RuleContext context)
+    private static void CheckTopologyShape(RuleContext context, bool upstreamsValid)
     {
         var spec = context.Spec;
         if (context.Spec.Nodes.Any(n => n.Upstream is not null && !spec.HasNode(n.Upstream)))
@@ -143,14 +146,15 @@ internal static class TopologyRules
                 "in topology async, replicas stream from the primary; use topology cascading (or sync) for replicas of replicas");
         }
 
-        if (spec.Topology == Topology.Cascading && cascading.Count == 0)
+        // With a broken upstream already reported, "no cascading replica" is only its echo.
+        if (spec.Topology == Topology.Cascading && cascading.Count == 0 && upstreamsValid)
         {
             context.Error("topology", "cascading", "needs at least one replica whose upstream is another replica", "set upstream on a node to a replica's name, or use topology async");
         }
 
         if (spec.Topology == Topology.Sync && spec.Synchronous is null)
         {
-            context.Error("synchronous", null, "is required by topology sync", "a mapping with method (first or any), count, standbys and commit");
+            context.Error("synchronous", null, "is required by topology sync", "a mapping with method (first or any), count, standbys and commit", at: "topology");
         }
 
         if (spec.Topology != Topology.Sync && spec.Synchronous is not null)

@@ -8,6 +8,12 @@ namespace PgHaInfra.Stack;
 public static class YamlStackFile
 {
     /// <summary>Top-level keys that Pulumi itself writes into stack files.</summary>
+    /// <summary>The key of an error about the file as a whole: it could not be read.</summary>
+    public const string FileKey = "(file)";
+
+    /// <summary>The key of an error about the file's syntax: it is not YAML.</summary>
+    public const string YamlKey = "(yaml)";
+
     private static readonly string[] PulumiTopLevelKeys = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
 
     public static async Task<StackDocument> LoadAsync(string path, CancellationToken cancellationToken)
@@ -20,7 +26,7 @@ public static class YamlStackFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Failed(stack, path, new StackError(path, null, "(file)", null, $"cannot be read: {e.Message}"));
+            return Failed(stack, path, new StackError(path, null, FileKey, null, $"cannot be read: {e.Message}"));
         }
 
         return Parse(stack, path, text);
@@ -35,7 +41,7 @@ public static class YamlStackFile
         }
         catch (YamlException e)
         {
-            return Failed(stack, source, new StackError(source, (int)e.Start.Line, "(yaml)", null, $"is not valid YAML: {e.InnerException?.Message ?? e.Message}"));
+            return Failed(stack, source, new StackError(source, (int)e.Start.Line, YamlKey, null, $"is not valid YAML: {e.InnerException?.Message ?? e.Message}"));
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
@@ -47,7 +53,7 @@ public static class YamlStackFile
         YamlMappingNode? config = null;
         foreach (var (keyNode, valueNode) in root.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            var key = KeyText(keyNode);
             if (key == "config")
             {
                 config = valueNode as YamlMappingNode;
@@ -66,7 +72,7 @@ public static class YamlStackFile
         var entries = ImmutableArray.CreateBuilder<ConfigEntry>();
         foreach (var (keyNode, valueNode) in config?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            var key = KeyText(keyNode);
             var colon = key.IndexOf(':', StringComparison.Ordinal);
             if (colon < 0)
             {
@@ -90,9 +96,12 @@ public static class YamlStackFile
         YamlScalarNode scalar => new ConfigScalar(scalar.Value ?? "", Line(node)),
         YamlSequenceNode sequence => new ConfigList([.. sequence.Children.Select(Convert)], Line(node)),
         YamlMappingNode mapping => new ConfigMap(
-            [.. mapping.Children.Select(c => new ConfigEntry(((YamlScalarNode)c.Key).Value ?? "", Convert(c.Value), Line(c.Key)))], Line(node)),
+            [.. mapping.Children.Select(c => new ConfigEntry(KeyText(c.Key), Convert(c.Value), Line(c.Key)))], Line(node)),
         _ => new ConfigScalar("", Line(node)),
     };
+
+    /// <summary>A key's text; a non-scalar key (legal YAML, never a config key) is shown as written so it is reported, not thrown.</summary>
+    private static string KeyText(YamlNode key) => key is YamlScalarNode scalar ? scalar.Value ?? "" : key.ToString();
 
     private static int Line(YamlNode node) => (int)node.Start.Line;
 
