@@ -88,7 +88,8 @@ public sealed record ClusterSpec
 
     /// <summary>
     /// The same cluster with <paramref name="newPrimary"/> as primary. The new primary loses its upstream,
-    /// and the old primary follows the new one, so a switchover never creates a cycle of upstreams.
+    /// and the old primary (and any node that named it as upstream) follows the new one, so a switchover never
+    /// creates a cycle of upstreams.
     /// The old primary takes the new primary's place among the synchronous standbys, so FIRST k / ANY k
     /// keeps as many candidates as before.
     /// </summary>
@@ -103,7 +104,9 @@ public sealed record ClusterSpec
         return this with
         {
             Primary = target.Name,
-            Nodes = [.. Nodes.Select(n => n.Name == target.Name || n.Name == Primary ? n with { Upstream = null } : n)],
+            // A node that named the old primary as its upstream meant "the primary": it follows the new one too,
+            // or a synchronous standby would end up streaming from a replica and the commit quorum could never form.
+            Nodes = [.. Nodes.Select(n => n.Name == target.Name || n.Name == Primary || n.Upstream == Primary ? n with { Upstream = null } : n)],
             Synchronous = Synchronous is { } sync
                 ? sync with { Standbys = [.. sync.Standbys.Select(s => s == target.Name ? Primary : s)] }
                 : null,
