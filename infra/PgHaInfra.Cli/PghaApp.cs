@@ -18,6 +18,9 @@ public static class PghaApp
         app.Configure(config =>
         {
             config.SetApplicationName("pgha");
+
+            // A mistyped option (--stak prod) must fail, not be ignored while the default stack is used.
+            config.Settings.StrictParsing = true;
             config.Settings.Registrar.RegisterInstance(consoles);
             config.Settings.Console = consoles.Out;
             config.SetExceptionHandler((exception, _) => Failure.Report(consoles, exception));
