@@ -59,7 +59,8 @@ public static partial class ClusterSpecReader
         return spec with { Synchronous = sync with { Standbys = [.. direct.Select(n => n.Name)] } };
     }
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
+    // A DNS label: it becomes a host alias (pg-2.prod.pgha.internal), so it cannot end with '-'.
+    [GeneratedRegex("^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")]
     internal static partial Regex NamePattern();
 
     [GeneratedRegex(@"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")]
@@ -68,7 +69,7 @@ public static partial class ClusterSpecReader
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     private static partial Regex RoleNamePattern();
 
-    private const string NameAllowed = "a lowercase DNS label: a letter, then letters, digits or '-', at most 40 characters";
+    private const string NameAllowed = "a lowercase DNS label: a letter, then letters, digits or '-', not ending with '-', at most 40 characters";
 
     private sealed class Reader(StackDocument document)
     {

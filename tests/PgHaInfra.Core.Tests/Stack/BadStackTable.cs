@@ -4,7 +4,7 @@ namespace PgHaInfra.Core.Tests.Stack;
 internal static class BadStackTable
 {
     private const string Ns = "pg-ha-infra:";
-    private const string NameAllowed = "a lowercase DNS label: a letter, then letters, digits or '-', at most 40 characters";
+    private const string NameAllowed = "a lowercase DNS label: a letter, then letters, digits or '-', not ending with '-', at most 40 characters";
     private const string PortAllowed = "a whole number from 1024 to 65535";
     private const string TopLevelKeys = "cluster, environment, topology, primary, nodes, postgres, replication, wal, synchronous, network, endpoints, lag, failover, parameters";
     private const string SizeAllowed = "a whole number with an optional unit B, kB, MB, GB or TB (1024-based; KiB, MiB, GiB, TiB also accepted), e.g. 512MB or 1GB";
@@ -49,6 +49,7 @@ internal static class BadStackTable
         new("port-missing", 7, Ns + "nodes[1].port", null, "is required", "a TCP port from 1024 to 65535"),
         new("nodes-missing", null, Ns + "nodes", null, "is required", "a list of nodes, each with name and port (and optionally upstream, delay)"),
         new("node-name-invalid", 7, Ns + "nodes[1].name", "\"2nd_replica\"", "is not a valid node name", NameAllowed),
+        new("node-name-trailing-hyphen", 7, Ns + "nodes[1].name", "\"pg-\"", "is not a valid node name", NameAllowed),
         new("primary-not-a-node", 4, Ns + "primary", "\"pg1\"", "is not one of the nodes", "pg-1, pg-2", "\"pg-1\""),
 
         // Sizes and durations.
