@@ -27,7 +27,7 @@ public static class PgHba
         var text = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"# pg_hba.conf for cluster \"{spec.Name}\", target {placement.Target}. Rendered by pgha from stack \"{spec.Stack}\".")
             .AppendLine("# The first matching line decides; a connection that matches none is refused.")
-            .AppendLine(CultureInfo.InvariantCulture, $"{"# TYPE",-8}{"DATABASE",-13}{"USER",-14}{"ADDRESS",-20}{"METHOD",-15}");
+            .AppendLine(CultureInfo.InvariantCulture, $"{"# TYPE",-8}{"DATABASE",-13}{"USER",-14}{"ADDRESS",-20}METHOD");
         foreach (var row in rows)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"{row.Type,-8}{row.Database,-13}{row.User,-14}{row.Address,-20}{row.Method,-15}# {row.Reason}");

@@ -33,7 +33,9 @@ public static partial class PostgresConf
         const string Wal = "write-ahead log";
         Add(Wal, "wal_level", "'replica'", "streaming replicas need WAL with enough detail to replay");
         Add(Wal, "max_wal_senders", Int(ReplicationCapacity.WalSenders(spec)),
-            $"{spec.ReplicaCount} replicas + 2 for pg_basebackup + 2 spare; the same on every node, as standbys require");
+            ReplicationCapacity.RequiredWalSenders(spec) == spec.ReplicaCount + 2
+                ? $"{spec.ReplicaCount} replicas + 2 for pg_basebackup + 2 spare; the same on every node, as standbys require"
+                : $"never below 3 (for {spec.ReplicaCount} replicas + 2 for pg_basebackup) + 2 spare; the same on every node, as standbys require");
         Add(Wal, "max_replication_slots", Int(ReplicationCapacity.ReplicationSlots(spec)),
             "room for a slot per replica on whichever node is primary, plus spare");
         Add(Wal, "wal_keep_size", PostgresSetting.Quote(spec.Wal.KeepSize.ToPostgres()), "WAL kept for pg_rewind and for replicas that lost their slot");

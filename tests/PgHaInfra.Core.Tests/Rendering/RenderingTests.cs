@@ -265,6 +265,18 @@ public sealed partial class RenderingTests
         Assert.Equal(first, Render());
         Assert.DoesNotMatch(@"\d{4}-\d{2}-\d{2}", first);
         Assert.DoesNotContain("password=", first, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotMatch(@"[ \t]\n", first); // no trailing whitespace: reviewers diff this output
+    }
+
+    [Fact]
+    public void A_single_node_still_renders_three_senders_plus_spare_and_says_why()
+    {
+        var spec = TopologyStacks.Load("single");
+
+        var senders = Assert.Single(PostgresConf.Settings(spec, ClusterPlacement.DockerNetwork(spec), spec.PrimaryNode), s => s.Name == "max_wal_senders");
+
+        Assert.Equal("5", senders.Value);
+        Assert.StartsWith("never below 3", senders.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
