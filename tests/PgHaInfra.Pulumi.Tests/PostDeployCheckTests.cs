@@ -1,0 +1,48 @@
+using PgHaInfra.Pulumi.Verification;
+
+namespace PgHaInfra.Pulumi.Tests;
+
+/// <summary>The update fails when streaming is not active, with the check's summary, and never a preview.</summary>
+public sealed class PostDeployCheckTests
+{
+    [Fact]
+    public async Task An_update_whose_replicas_do_not_stream_fails_with_the_checks_summary()
+    {
+        var file = StackFiles.Repository.PathOf("local");
+        var check = RecordingCheck.Failing();
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => PulumiRun.ProgramAsync(file, "local", check, preview: false));
+
+        Assert.Single(check.Calls);
+        Assert.Contains("post-deploy check of cluster \"local\" (stack local) failed: streaming is not active.", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("pg-3", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("no WAL receiver", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(ClusterMocks.PasswordOf("local-superuser-password"), failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_preview_with_a_check_that_would_fail_still_succeeds_and_never_calls_it()
+    {
+        var check = RecordingCheck.Failing();
+
+        var (_, outputs, _) = await PulumiRun.ProgramAsync(StackFiles.Repository.PathOf("prod"), "prod", check, preview: true);
+
+        Assert.Empty(check.Calls);
+        Assert.True(outputs.ContainsKey("replicationStatus"));
+    }
+
+    [Fact]
+    public void The_status_says_per_node_and_check_what_was_observed()
+    {
+        var report = new Operations.Verification.VerificationReport(
+        [
+            new("pg-2", "streaming", true, "streaming from pg-1", "streaming from pg-1"),
+            new("pg-3", "streaming", false, "no WAL receiver", "streaming from pg-1"),
+        ]);
+
+        var status = PostDeployCheck.StatusOf(report);
+
+        Assert.Equal("ok: streaming from pg-1", status["pg-2"]["streaming"]);
+        Assert.Equal("FAILED: no WAL receiver, expected streaming from pg-1", status["pg-3"]["streaming"]);
+    }
+}
