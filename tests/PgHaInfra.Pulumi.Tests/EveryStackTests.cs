@@ -129,10 +129,11 @@ public sealed class EveryStackTests
         Assert.Equal(PostDeployCheck.DefaultDeadline, call.Options.Deadline);
 
         var status = await PulumiRun.ValueOf((Output<ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>>>)outputs["replicationStatus"]!);
-        Assert.Equal(spec.Replicas.Select(r => r.Name).Order(StringComparer.Ordinal), status.Keys);
+        Assert.Equal(spec.Nodes.Select(r => r.Name).Order(StringComparer.Ordinal), status.Keys);
+        Assert.Equal("ok: primary (not in recovery)", status[spec.Primary]["role"]);
         foreach (var replica in spec.Replicas)
         {
-            Assert.Equal($"ok: streaming from {spec.UpstreamOf(replica)!.Name}", status[replica.Name]["streaming"]);
+            Assert.Equal($"ok: streaming from {spec.UpstreamOf(replica)!.Name}", status[replica.Name]["wal_receiver"]);
         }
     }
 

@@ -23,12 +23,20 @@ public sealed class RecordingCheck(Func<ClusterAccess, VerificationReport> answe
         return Task.FromResult(answer(access));
     }
 
-    /// <summary>Every replica streams from its upstream.</summary>
+    private static CheckResult Primary(ClusterAccess access) => new(access.Spec.Primary, "role", true, "primary (not in recovery)", "primary");
+
+    /// <summary>The primary is the primary, and every replica streams from its upstream.</summary>
     public static RecordingCheck Passing() => new(access => new VerificationReport(
-        [.. access.Spec.Replicas.Select(r => new CheckResult(r.Name, "streaming", true, $"streaming from {access.Spec.UpstreamOf(r)!.Name}", $"streaming from {access.Spec.UpstreamOf(r)!.Name}"))]));
+    [
+        Primary(access),
+        .. access.Spec.Replicas.Select(r => new CheckResult(r.Name, "wal_receiver", true, $"streaming from {access.Spec.UpstreamOf(r)!.Name}", $"streaming from {access.Spec.UpstreamOf(r)!.Name}")),
+    ]));
 
     /// <summary>The last replica is not streaming.</summary>
     public static RecordingCheck Failing() => new(access => new VerificationReport(
-        [.. access.Spec.Replicas.Select((r, i) => new CheckResult(r.Name, "streaming", i < access.Spec.ReplicaCount - 1,
-            i < access.Spec.ReplicaCount - 1 ? "streaming" : "no WAL receiver", "streaming"))]));
+    [
+        Primary(access),
+        .. access.Spec.Replicas.Select((r, i) => new CheckResult(r.Name, "wal_receiver", i < access.Spec.ReplicaCount - 1,
+            i < access.Spec.ReplicaCount - 1 ? "streaming" : "no WAL receiver", "streaming")),
+    ]));
 }
