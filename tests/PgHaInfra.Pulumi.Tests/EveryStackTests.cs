@@ -304,6 +304,8 @@ public sealed class EveryStackTests
             Assert.Equal(production, options.Protect ?? false);
             Assert.Equal(production, options.RetainOnDelete ?? false);
             Assert.NotEqual(true, probed.Of(node.Container).Options.Protect);
+            // Fixed container names and ports: a replacement must delete the old container first.
+            Assert.True(((CustomResourceOptions)probed.Of(node.Container).Options).DeleteBeforeReplace);
         }
     }
 

@@ -61,7 +61,7 @@ public abstract class PostgresCluster : ComponentResource
             Driver = "bridge",
             IpamConfigs = { new NetworkIpamConfigArgs { Subnet = spec.Network.Subnet } },
             Labels = { new NetworkLabelArgs { Label = "pgha.cluster", Value = spec.Name } },
-        }, child);
+        }, new CustomResourceOptions { Parent = this, DeleteBeforeReplace = true });
         Image = new RemoteImage($"{name}-image", new RemoteImageArgs { Name = spec.Postgres.Image, KeepLocally = true }, child);
         SuperuserPasswordResource = new RandomPassword($"{name}-superuser-password", new RandomPasswordArgs { Length = PasswordLength, Special = false }, child);
         ReplicationPasswordResource = new RandomPassword($"{name}-replication-password", new RandomPasswordArgs { Length = PasswordLength, Special = false }, child);

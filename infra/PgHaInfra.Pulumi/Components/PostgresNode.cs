@@ -82,7 +82,9 @@ public sealed class PostgresNode : ComponentResource
             envs.Add(Output.CreateSecret(args.SuperuserPassword.Apply(p => $"POSTGRES_PASSWORD={p}")));
         }
 
-        var containerOptions = new CustomResourceOptions { Parent = this };
+        // The container's name and published port are fixed, so a replacement (any change of its rendered files)
+        // must remove the old container first; the data stays on the volume.
+        var containerOptions = new CustomResourceOptions { Parent = this, DeleteBeforeReplace = true };
         if (args.Upstream is not null)
         {
             containerOptions.DependsOn = args.Upstream;
