@@ -22,6 +22,27 @@ public sealed class PostDeployCheckTests
         Assert.DoesNotContain(ClusterMocks.PasswordOf("local-superuser-password"), failure.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public async Task The_check_runs_only_after_every_container_exists(string directory, string stack)
+    {
+        var mocks = new ClusterMocks();
+        var nodes = (await Stack.StackLoader.LoadAsync(new Stack.StackCatalog(directory), stack, CancellationToken.None)).Nodes.Length;
+        var containersAtCheck = -1;
+        var check = new RecordingCheck(access =>
+        {
+            containersAtCheck = mocks.Created.Count(c => c.Type == "docker:index/container:Container");
+            return RecordingCheck.PassingReport(access);
+        });
+
+        await PulumiRun.ProgramAsync(StackFiles.PathOf(directory, stack), stack, check, preview: false, mocks);
+
+        Assert.Single(check.Calls);
+        Assert.Equal(nodes, containersAtCheck);
+    }
+
+    public static TheoryData<string, string> Stacks() => StackFiles.All();
+
     [Fact]
     public async Task A_preview_with_a_check_that_would_fail_still_succeeds_and_never_calls_it()
     {

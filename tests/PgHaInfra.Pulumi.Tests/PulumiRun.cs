@@ -17,10 +17,10 @@ public static class PulumiRun
 
     /// <summary>The whole program, as Program.cs runs it: configuration from PULUMI_CONFIG, the stack's component, its outputs.</summary>
     public static async Task<(ImmutableArray<Resource> Resources, IDictionary<string, object?> Outputs, ClusterMocks Mocks)> ProgramAsync(
-        string stackFile, string stack, IStreamingCheck check, bool preview)
+        string stackFile, string stack, IStreamingCheck check, bool preview, ClusterMocks? mocks = null)
     {
         using var config = EngineConfig.FromStackFile(stackFile);
-        var mocks = new ClusterMocks();
+        mocks ??= new ClusterMocks();
         var (resources, outputs) = await Deployment.TestAsync(mocks, Options(stack, preview), () => ClusterProgram.DeployAsync(check));
         return (resources, outputs, mocks);
     }

@@ -26,11 +26,13 @@ public sealed class RecordingCheck(Func<ClusterAccess, VerificationReport> answe
     private static CheckResult Primary(ClusterAccess access) => new(access.Spec.Primary, "role", true, "primary (not in recovery)", "primary");
 
     /// <summary>The primary is the primary, and every replica streams from its upstream.</summary>
-    public static RecordingCheck Passing() => new(access => new VerificationReport(
+    public static RecordingCheck Passing() => new(PassingReport);
+
+    public static VerificationReport PassingReport(ClusterAccess access) => new(
     [
         Primary(access),
         .. access.Spec.Replicas.Select(r => new CheckResult(r.Name, "wal_receiver", true, $"streaming from {access.Spec.UpstreamOf(r)!.Name}", $"streaming from {access.Spec.UpstreamOf(r)!.Name}")),
-    ]));
+    ]);
 
     /// <summary>The last replica is not streaming.</summary>
     public static RecordingCheck Failing() => new(access => new VerificationReport(
