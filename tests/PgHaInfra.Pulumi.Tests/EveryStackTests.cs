@@ -227,7 +227,15 @@ public sealed class EveryStackTests
             // bootstrap.sql: the replication role from the verifier of the generated password (salted by the RandomId).
             var password = ClusterMocks.PasswordOf($"{spec.Name}-replication-password");
             var verifier = Security.ScramVerifier.Compute(password, Convert.FromBase64String(ClusterMocks.SaltBase64));
-            Assert.Equal(NodeFiles.Render(spec, placement, self, verifier)[NodeFiles.BootstrapSql], uploads[ContainerPaths.PathOf(NodeFiles.BootstrapSql)]);
+            var bootstrap = NodeFiles.Render(spec, placement, self, verifier)[NodeFiles.BootstrapSql];
+            Assert.Equal(bootstrap, uploads[ContainerPaths.PathOf(NodeFiles.BootstrapSql)]);
+            if (spec.IsPrimary(self))
+            {
+                // The entrypoint's run: the same SQL, in a session whose commits do not wait for standbys not yet there.
+                Assert.Equal(InitdbBootstrap.Content(bootstrap), uploads[ContainerPaths.InitdbBootstrap]);
+                Assert.EndsWith(bootstrap, uploads[ContainerPaths.InitdbBootstrap], StringComparison.Ordinal);
+                Assert.Contains("SET synchronous_commit = local;\n", uploads[ContainerPaths.InitdbBootstrap], StringComparison.Ordinal);
+            }
             Assert.Equal(Passfile.Content(spec.Replication.User, password), uploads[ContainerPaths.Passfile]);
 
             var ports = await PulumiRun.ValueOf(args.Ports);

@@ -71,7 +71,7 @@ public sealed class PostgresNode : ComponentResource
             uploads.Add(new ContainerUploadArgs { File = ContainerPaths.PathOf(file.Name), Content = content });
             if (isPrimary && file.Name == NodeFiles.BootstrapSql)
             {
-                uploads.Add(new ContainerUploadArgs { File = ContainerPaths.InitdbBootstrap, Content = content });
+                uploads.Add(new ContainerUploadArgs { File = ContainerPaths.InitdbBootstrap, Content = content.ToOutput().Apply(InitdbBootstrap.Content) });
             }
         }
 
