@@ -156,33 +156,37 @@ public static class LagAssessment
     }
 
     /// <summary>
-    /// Time lag, decided from both sides (PostgreSQL's replay_lag goes NULL or stays stale on an idle standby, and the
-    /// last replayed commit can be hours old on an idle primary): a replica that has replayed everything the primary
-    /// wrote is 0 s behind; otherwise it is the larger of its own apply lag (the age of the last replayed commit
-    /// while received WAL waits to be replayed, 0 when it has replayed all it received) and the upstream's replay_lag.
+    /// Time lag, decided from both sides, because each side alone misleads (docs/shared notes, measured here):
+    /// <list type="bullet">
+    /// <item>A replica that has replayed everything the primary wrote is 0 s behind, whatever the upstream's replay_lag
+    /// (it stays stale, then goes NULL, on an idle standby) or the age of the last replayed commit (hours on an idle
+    /// primary) say.</item>
+    /// <item>Otherwise the upstream's replay_lag, PostgreSQL's own measure from WAL flush times: it grows with wall time
+    /// while replay is stuck under writes, and stays right during a long transaction that commits nothing.</item>
+    /// <item>Without it (NULL, or no streaming row), the replica's apply lag: the age of the last replayed commit while
+    /// received WAL waits to be replayed, 0 when it has replayed all it received. It overstates after an idle period
+    /// (the last commit is old), which is why it is only the fallback.</item>
+    /// </list>
     /// </summary>
-    private static TimeSpan? TimeLag(NodeObservation replica, WalSenderObservation? sender, long? replayBehind)
+    internal static TimeSpan? TimeLag(NodeObservation replica, WalSenderObservation? sender, long? replayBehind)
     {
         if (replayBehind == 0)
         {
             return TimeSpan.Zero;
         }
 
-        TimeSpan? applyLag = null;
+        if (sender is { IsStreaming: true, ReplayLag: { } replayLag })
+        {
+            return replayLag;
+        }
+
         if (replica.Reachable && replica.InRecovery)
         {
             var waiting = replica.ReceiveLsn is { } received && replica.ReplayLsn is { } replayed && received > replayed;
-            applyLag = waiting ? replica.SinceLastReplayedCommit : TimeSpan.Zero;
+            return waiting ? replica.SinceLastReplayedCommit : TimeSpan.Zero;
         }
 
-        var replayLag = sender is { IsStreaming: true } ? sender.ReplayLag ?? TimeSpan.Zero : (TimeSpan?)null;
-        return (applyLag, replayLag) switch
-        {
-            ({ } a, { } r) => a > r ? a : r,
-            ({ } a, null) => a,
-            (null, { } r) => r,
-            _ => null,
-        };
+        return null;
     }
 
     private static (LagLevel Level, string Reason) Judge(

@@ -52,7 +52,7 @@ public sealed record ReplicaLag
     /// <summary>The byte lag judged against the thresholds: replayed bytes behind the primary, received bytes for a delayed replica.</summary>
     public long? LagBytes { get; init; }
 
-    /// <summary>The time lag, 0 when caught up: the larger of the replica's apply lag and the upstream's replay_lag.</summary>
+    /// <summary>The time lag: 0 when caught up, else the upstream's replay_lag, else the replica's apply lag (see LagAssessment.TimeLag).</summary>
     public TimeSpan? TimeLag { get; init; }
 
     /// <summary>The time lag judged against the thresholds: TimeLag minus the apply delay of a delayed replica.</summary>
