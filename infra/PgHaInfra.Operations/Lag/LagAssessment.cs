@@ -35,7 +35,7 @@ public static class LagAssessment
             .SelectMany(n => n.Slots.Select(s => AssessSlot(spec, n.Node, s)))
             .ToImmutableArray();
         var nodes = spec.Nodes.Select(n => observation.Node(n.Name))
-            .Select(n => new NodeStatus(n.Node, n.Reachable, !n.Reachable ? "unreachable" : n.InRecovery ? "replica" : "primary", n.Error, n.Elapsed))
+            .Select(n => new ProbedNode(n.Node, n.Reachable, !n.Reachable ? "unreachable" : n.InRecovery ? "replica" : "primary", n.Error, n.Elapsed))
             .ToImmutableArray();
 
         var findings = problems

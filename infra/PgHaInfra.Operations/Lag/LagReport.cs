@@ -27,7 +27,7 @@ public sealed record LagReport
     /// <summary>Problems of the cluster as a whole, such as an unreachable primary, each a sentence.</summary>
     public ImmutableArray<string> ClusterProblems { get; init; } = [];
 
-    public required ImmutableArray<NodeStatus> Nodes { get; init; }
+    public required ImmutableArray<ProbedNode> Nodes { get; init; }
 
     public required ImmutableArray<ReplicaLag> Replicas { get; init; }
 
