@@ -16,7 +16,7 @@ public static class LagView
             $"critical {SizeText.Bytes(report.Thresholds.CriticalBytes.Bytes)}/{SizeText.Seconds(report.Thresholds.CriticalTime)}"));
 
         var replicas = new Table().Border(TableBorder.Rounded).Title("replicas")
-            .AddColumns("replica", "upstream", "state", "behind upstream\nsent / write / flush / replay", "behind\nprimary", "time lag", "level", "reason");
+            .AddColumns("replica", "upstream", "state", "behind upstream: sent/write/flush/replay", "behind primary", "time lag", "level");
         foreach (var r in report.Replicas)
         {
             var state = r.State is null ? r.ReceiverStatus ?? "-" : $"{r.State}{(r.SyncState is { } sync ? $" ({sync})" : "")}";
@@ -28,17 +28,16 @@ public static class LagView
             var stages = r.BehindUpstream;
             replicas.AddRow(
                 new Text(r.Replica),
-                new Text(r.Cascading ? $"{r.Upstream} (cascading)" : r.Upstream),
+                new Text(r.Upstream),
                 new Text(state),
-                new Text($"{SizeText.Bytes(stages.Sent)} / {SizeText.Bytes(stages.Write)} / {SizeText.Bytes(stages.Flush)} / {SizeText.Bytes(stages.Replay)}"),
+                new Text($"{SizeText.Bytes(stages.Sent)}/{SizeText.Bytes(stages.Write)}/{SizeText.Bytes(stages.Flush)}/{SizeText.Bytes(stages.Replay)}"),
                 new Text(SizeText.Bytes(r.LagBytes)),
                 new Text(r.ApplyDelay is { } delay ? $"{SizeText.Seconds(r.TimeLag)} (delay {SizeText.Seconds(delay)})" : SizeText.Seconds(r.TimeLag)),
-                Level(r.Level),
-                new Text(r.Reason));
+                Level(r.Level));
         }
 
         var slots = new Table().Border(TableBorder.Rounded).Title("replication slots")
-            .AddColumns("node", "slot", "replica", "active", "wal_status", "retained", "level", "reason");
+            .AddColumns("node", "slot", "replica", "active", "wal_status", "retained", "level");
         foreach (var s in report.Slots)
         {
             slots.AddRow(
@@ -48,8 +47,7 @@ public static class LagView
                 new Text(s.Active ? "yes" : "no"),
                 new Text(s.WalStatus ?? "-"),
                 new Text(SizeText.Bytes(s.RetainedBytes)),
-                Level(s.Level),
-                new Text(s.Reason));
+                Level(s.Level));
         }
 
         var parts = new List<IRenderable> { header };
@@ -59,6 +57,20 @@ public static class LagView
         {
             parts.Add(slots);
         }
+
+        // Reasons read better as sentences than squeezed into a column: every replica's, and every slot that is not ok.
+        var reasons = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn(new GridColumn().NoWrap()).AddColumn();
+        foreach (var r in report.Replicas)
+        {
+            reasons.AddRow(new Text(r.Replica), Level(r.Level), new Text(r.Reason));
+        }
+
+        foreach (var s in report.Slots.Where(s => s.Level != LagLevel.Ok))
+        {
+            reasons.AddRow(new Text($"slot {s.Slot}"), Level(s.Level), new Text(s.Reason));
+        }
+
+        parts.Add(reasons);
 
         parts.Add(new Markup($"{LevelMarkup(report.Level)} (exit {report.ExitCode}): {Markup.Escape(report.Reason)}"));
         if (footer is not null)
