@@ -162,7 +162,8 @@ public static class LagAssessment
     /// (it stays stale, then goes NULL, on an idle standby) or the age of the last replayed commit (hours on an idle
     /// primary) say.</item>
     /// <item>Otherwise the upstream's replay_lag, PostgreSQL's own measure from WAL flush times: it grows with wall time
-    /// while replay is stuck under writes, and stays right during a long transaction that commits nothing.</item>
+    /// while replay is stuck under writes, and stays right during a long transaction that commits nothing. It does not
+    /// move while replay is paused after a single write, so for a paused replica the apply lag counts too.</item>
     /// <item>Without it (NULL, or no streaming row), the replica's apply lag: the age of the last replayed commit while
     /// received WAL waits to be replayed, 0 when it has replayed all it received. It overstates after an idle period
     /// (the last commit is old), which is why it is only the fallback.</item>
@@ -175,18 +176,21 @@ public static class LagAssessment
             return TimeSpan.Zero;
         }
 
-        if (sender is { IsStreaming: true, ReplayLag: { } replayLag })
-        {
-            return replayLag;
-        }
-
+        TimeSpan? applyLag = null;
         if (replica.Reachable && replica.InRecovery)
         {
             var waiting = replica.ReceiveLsn is { } received && replica.ReplayLsn is { } replayed && received > replayed;
-            return waiting ? replica.SinceLastReplayedCommit : TimeSpan.Zero;
+            applyLag = waiting ? replica.SinceLastReplayedCommit : TimeSpan.Zero;
         }
 
-        return null;
+        if (sender is { IsStreaming: true, ReplayLag: { } replayLag })
+        {
+            // replay_lag only moves when replay does: with replay paused after a single write it stays at its old,
+            // small value, so a paused replica with WAL waiting is judged by its apply lag as well.
+            return replica.ReplayPaused == true && applyLag is { } stuck && stuck > replayLag ? stuck : replayLag;
+        }
+
+        return applyLag;
     }
 
     private static (LagLevel Level, string Reason) Judge(

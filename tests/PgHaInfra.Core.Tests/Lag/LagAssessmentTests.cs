@@ -103,6 +103,18 @@ public class LagAssessmentTests
     }
 
     [Fact]
+    public void A_paused_replica_with_wal_waiting_is_judged_by_its_apply_lag_when_replay_lag_stands_still()
+    {
+        // One write, then nothing: PostgreSQL's replay_lag keeps its old 4 ms while replay stays paused (measured).
+        var report = Assess(
+            Primary(Sender("pg-2", replayBehind: 3000, replayLag: TimeSpan.FromMilliseconds(4)), Sender("pg-3"), Sender("pg-dr")),
+            Standby("pg-2", receiveBehind: 0, replayBehind: 3000, sinceCommit: TimeSpan.FromSeconds(5), paused: true));
+
+        Assert.Equal(TimeSpan.FromSeconds(5), report.Replica("pg-2").TimeLag);
+        Assert.Equal(LagLevel.Critical, report.Replica("pg-2").Level);
+    }
+
+    [Fact]
     public void Both_byte_and_time_lag_over_critical_are_both_named()
     {
         var report = Assess(
