@@ -73,6 +73,7 @@ await RawQueries.RunAsync(access, pool, ct);
 for (var i = 0; i < iterations; i++)
 {
     Add("pgha lag --json (process)", await TimeAsync(() => Processes.RunAsync(options["--pgha"], pghaArgs, null, ct)));
+    Add("pgha validate (process: CLI start-up and stack load, no database)", await TimeAsync(() => Processes.RunAsync(options["--pgha"], ["validate", "--stack", options["--stack"], "--stacks-dir", options["--stacks-dir"]], null, ct)));
     Add("psql per node, in parallel (processes)", await TimeAsync(() => Psql.RunAllAsync(access, ct)));
     Add("probe, new connections", await TimeAsync(async () => { await using var p = new LagProbe(access); _ = await p.AssessAsync(ct); }));
     Add("raw queries, new connections", await TimeAsync(() => RawQueries.RunAsync(access, pooled: null, ct)));
