@@ -8,6 +8,9 @@ namespace PgHaInfra.Integration.Tests.Lag;
 /// </summary>
 public sealed class LagCluster : IAsyncLifetime
 {
+    /// <summary>The lag test classes share one cluster: on 2 cores, one `up` instead of three.</summary>
+    public const string Collection = "lag cluster";
+
     public const string Template = """
         config:
           pg-ha-infra:topology: cascading
@@ -64,3 +67,6 @@ public sealed class LagCluster : IAsyncLifetime
             $"the cluster is ok again (last: {last?.Level} {last?.Reason})");
     }
 }
+
+[CollectionDefinition(LagCluster.Collection)]
+public sealed class LagClusterSharing : ICollectionFixture<LagCluster>;

@@ -4,7 +4,8 @@ using PgHaInfra.Operations.Lag;
 namespace PgHaInfra.Integration.Tests.Lag;
 
 /// <summary>`pgha metrics`' endpoint, scraped over HTTP from a real cluster and read as strict exposition format.</summary>
-public sealed class MetricsEndpointTests(LagCluster fixture) : IClassFixture<LagCluster>
+[Collection(LagCluster.Collection)]
+public sealed class MetricsEndpointTests(LagCluster fixture)
 {
     [Fact]
     public async Task The_endpoint_serves_valid_exposition_with_fresh_values_on_each_scrape()
