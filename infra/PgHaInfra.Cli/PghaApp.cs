@@ -58,6 +58,14 @@ public static class PghaApp
         config.AddCommand<PsqlCommand>("psql")
             .WithDescription("Open psql on a node or endpoint with the stored credentials (never on the command line). Arguments after -- go to psql.")
             .WithExample("psql", "--write").WithExample("psql", "--node", "pg-2", "--", "-c", "select pg_is_in_recovery()");
+
+        // Lag monitoring (issue 6): lag, metrics.
+        config.AddCommand<Commands.Lag.LagCommand>("lag")
+            .WithDescription("Replication lag of every replica (bytes per stage, time, slots) against the stack's thresholds; Nagios exit codes 0 ok, 1 warning, 2 critical, 3 unknown.")
+            .WithExample("lag", "--stack", "prod").WithExample("lag", "--json").WithExample("lag", "--watch", "2");
+        config.AddCommand<Commands.Metrics.MetricsCommand>("metrics")
+            .WithDescription("Serve the stack's replication lag as Prometheus metrics (pgha_*) at http://HOST:PORT/metrics, probing on each scrape.")
+            .WithExample("metrics", "--stack", "prod", "--listen", "127.0.0.1:9187");
     }
 }
 

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace PgHaInfra.Integration.Tests.Lag;
+
+/// <summary>`pgha lag --watch` as a real process: it refreshes until Ctrl-C (SIGINT), then exits with the last level.</summary>
+[Collection(LagCluster.Collection)]
+public sealed class LagCommandProcessTests(LagCluster fixture)
+{
+    [Fact]
+    public async Task Watch_json_prints_one_document_per_refresh_until_sigint_and_exits_with_the_last_level()
+    {
+        await fixture.WaitUntilOkAsync(TimeSpan.FromSeconds(20));
+        using var process = Process.Start(PghaProcess.StartInfo(fixture.Cluster, "lag", "--json", "--watch", "0.3"))!;
+        try
+        {
+            var documents = new List<JsonDocument>();
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (documents.Count < 3)
+            {
+                var line = await process.StandardOutput.ReadLineAsync(deadline.Token)
+                           ?? throw new InvalidOperationException($"pgha lag --watch ended early: {await process.StandardError.ReadToEndAsync()}");
+                documents.Add(JsonDocument.Parse(line));
+            }
+
+            Assert.All(documents, d => Assert.Equal("pgha.lag/v1", d.RootElement.GetProperty("schema").GetString()));
+            Assert.Equal(3, documents.Select(d => d.RootElement.GetProperty("observedAt").GetString()).Distinct().Count());
+
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(deadline.Token);
+            }
+
+            await process.WaitForExitAsync(deadline.Token);
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_stack_without_a_cluster_is_unknown_exit_3()
+    {
+        var start = PghaProcess.StartInfo(fixture.Cluster, "lag");
+        start.ArgumentList[start.ArgumentList.IndexOf("--state-dir") + 1] = Path.Combine(fixture.Cluster.Root, "nothing-here");
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = await process.StandardOutput.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(deadline.Token);
+
+        Assert.Equal(3, process.ExitCode);
+        Assert.Contains("has no local cluster", await stderr);
+    }
+}
