@@ -48,8 +48,8 @@ public interface INodeControl
     /// <summary>Writes the node's rendered configuration for <paramref name="spec"/> in place, without reloading it.</summary>
     Task InstallConfigurationAsync(ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken);
 
-    /// <summary>Records <c>spec.Primary</c> as the cluster's primary, so status, verify, endpoints and the next `up` agree.</summary>
-    Task RecordPrimaryAsync(ClusterSpec spec, CancellationToken cancellationToken);
+    /// <summary>Records <c>spec.Primary</c> as the cluster's primary (with why), so status, verify, endpoints and the next `up` agree.</summary>
+    Task RecordPrimaryAsync(ClusterSpec spec, string reason, CancellationToken cancellationToken);
 
     /// <summary>
     /// Brings a stopped or fenced node back as a replica of its upstream in <paramref name="spec"/>: pg_rewind where

@@ -110,7 +110,7 @@ public sealed class PromotionRunner(ClusterAccess access, INodeControl control, 
         });
         await steps.RunAsync("record-primary", plan.Target, async () =>
         {
-            await control.RecordPrimaryAsync(next, cancellationToken);
+            await control.RecordPrimaryAsync(next, $"{plan.Kind} from {plan.OldPrimary} at {DateTimeOffset.UtcNow:O}: {plan.Reason}", cancellationToken);
             return $"the engine now records {plan.Target} as primary";
         });
 
