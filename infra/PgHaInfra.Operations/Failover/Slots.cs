@@ -27,15 +27,29 @@ public static class Slots
     {
         var expected = spec.DownstreamsOf(node).Select(d => d.SlotName).ToHashSet(StringComparer.Ordinal);
         var ours = spec.Nodes.Select(n => n.SlotName).Where(s => !expected.Contains(s)).ToArray();
-        await using var command = source.CreateCommand(
-            "SELECT slot_name::text FROM pg_replication_slots " +
-            "WHERE slot_type = 'physical' AND NOT active AND slot_name = ANY($1) AND pg_drop_replication_slot(slot_name) IS NULL");
-        command.Parameters.AddWithValue(ours);
-        var dropped = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var orphans = new List<string>();
+        await using (var query = source.CreateCommand(
+            "SELECT slot_name::text FROM pg_replication_slots WHERE slot_type = 'physical' AND NOT active AND slot_name = ANY($1)"))
         {
-            dropped.Add(reader.GetString(0));
+            query.Parameters.AddWithValue(ours);
+            await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                orphans.Add(reader.GetString(0));
+            }
+        }
+
+        var dropped = new List<string>();
+        foreach (var slot in orphans)
+        {
+            // Only while still inactive: a slot that became active in between is in use after all.
+            await using var drop = source.CreateCommand(
+                "SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active");
+            drop.Parameters.AddWithValue(slot);
+            if (await drop.ExecuteScalarAsync(cancellationToken) is long and > 0)
+            {
+                dropped.Add(slot);
+            }
         }
 
         return dropped;
