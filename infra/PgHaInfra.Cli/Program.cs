@@ -19,6 +19,26 @@ app.Configure(config =>
     config.AddCommand<RenderCommand>("render")
         .WithDescription("Print or write each node's postgresql.conf, pg_hba.conf and bootstrap SQL.")
         .WithExample("render", "--stack", "prod").WithExample("render", "--stack", "prod", "--node", "pg-4", "--out", "rendered");
+
+    // The local engine (issue 3): up, plan, down, status, verify, psql.
+    config.AddCommand<UpCommand>("up")
+        .WithDescription("Create or converge the stack's cluster on this machine (real PostgreSQL on 127.0.0.1), verify streaming, print the endpoints.")
+        .WithExample("up").WithExample("up", "--stack", "prod", "--allow-restart");
+    config.AddCommand<PlanCommand>("plan")
+        .WithDescription("Show what `up` would change (nodes, slots, settings; reload or restart), changing nothing.")
+        .WithExample("plan", "--stack", "prod");
+    config.AddCommand<DownCommand>("down")
+        .WithDescription("Stop the stack's local cluster and remove it (--keep-data keeps the data directories).")
+        .WithExample("down").WithExample("down", "--keep-data");
+    config.AddCommand<StatusCommand>("status")
+        .WithDescription("Each node's role as PostgreSQL reports it, upstream, LSNs, state and lag, and the endpoints (--json: stable schema).")
+        .WithExample("status", "--json");
+    config.AddCommand<VerifyCommand>("verify")
+        .WithDescription("The post-deploy check: every replica streams from its upstream with the right sync state, a canary replicates, lag is under the thresholds.")
+        .WithExample("verify", "--stack", "prod", "--json");
+    config.AddCommand<PsqlCommand>("psql")
+        .WithDescription("Open psql on a node or endpoint with the stored credentials (never on the command line). Arguments after -- go to psql.")
+        .WithExample("psql", "--write").WithExample("psql", "--node", "pg-2", "--", "-c", "select pg_is_in_recovery()");
 });
 
 using var cancellation = new CancellationTokenSource();

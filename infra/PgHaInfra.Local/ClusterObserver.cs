@@ -1,0 +1,114 @@
+using System.Collections.Immutable;
+using Npgsql;
+using PgHaInfra.Operations.Access;
+using PgHaInfra.Rendering;
+using PgHaInfra.Spec;
+
+namespace PgHaInfra.Local;
+
+/// <summary>
+/// Looks at the local cluster as it is: each data directory (complete, half-made or missing), whether its server
+/// runs, and, for running servers, what PostgreSQL itself reports (recovery, pg_settings contexts, slots).
+/// </summary>
+public static class ClusterObserver
+{
+    public static async Task<ObservedCluster> ObserveAsync(ClusterSpec spec, StateLayout layout, EngineState? state, ClusterAccess? access, CancellationToken cancellationToken)
+    {
+        var names = spec.Nodes.Select(n => n.Name)
+            .Concat(state?.Nodes.Keys ?? [])
+            .Concat(Directory.Exists(layout.DataRoot) ? Directory.EnumerateDirectories(layout.DataRoot).Select(d => Path.GetFileName(d)!) : [])
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        var observed = await Task.WhenAll(names.Select(n => ObserveNodeAsync(spec, layout, state, access, n, cancellationToken))).ConfigureAwait(false);
+        return new ObservedCluster(observed.ToImmutableDictionary(n => n.Name, StringComparer.Ordinal), state?.Primary);
+    }
+
+    private static async Task<ObservedNode> ObserveNodeAsync(ClusterSpec spec, StateLayout layout, EngineState? state, ClusterAccess? access, string name, CancellationToken cancellationToken)
+    {
+        var dataDirectory = layout.DataDirectory(name);
+        var (data, reason) = DataState(spec, dataDirectory, state, name);
+        var running = PostmasterPidFile.IsRunning(dataDirectory);
+        var files = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var file in new[] { NodeFiles.PgHbaConf, NodeFiles.StandbySignal })
+        {
+            var path = Path.Combine(dataDirectory, file);
+            if (File.Exists(path))
+            {
+                files[file] = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        bool? inRecovery = null;
+        var settings = ImmutableDictionary<string, SettingContext>.Empty;
+        var slots = ImmutableSortedDictionary<string, int?>.Empty;
+        if (running && data == DataDirectoryState.Complete && access is not null && spec.HasNode(name))
+        {
+            try
+            {
+                await using var connection = await access.DataSource(name).OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var batch = new NpgsqlBatch(connection)
+                {
+                    BatchCommands =
+                    {
+                        new("SELECT pg_catalog.pg_is_in_recovery()"),
+                        new("SELECT name, context, pending_restart FROM pg_catalog.pg_settings"),
+                        new("SELECT slot_name, active_pid FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical'"),
+                    },
+                };
+                await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                inRecovery = reader.GetBoolean(0);
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                var settingsBuilder = ImmutableDictionary.CreateBuilder<string, SettingContext>(StringComparer.Ordinal);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    settingsBuilder[reader.GetString(0)] = new SettingContext(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2));
+                }
+
+                settings = settingsBuilder.ToImmutable();
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                var slotsBuilder = ImmutableSortedDictionary.CreateBuilder<string, int?>(StringComparer.Ordinal);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    slotsBuilder[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetInt32(1);
+                }
+
+                slots = slotsBuilder.ToImmutable();
+            }
+            catch (NpgsqlException e)
+            {
+                throw new LocalEngineException($"{name} runs (pid file in {dataDirectory}) but does not answer on port {access.AddressOf(name).Port}: {e.Message}", e);
+            }
+        }
+
+        return new ObservedNode(name, data, reason, running, inRecovery,
+            await InstalledSettings.ReadAsync(dataDirectory, cancellationToken).ConfigureAwait(false), files.ToImmutable(), settings, slots);
+    }
+
+    /// <summary>Complete only when the engine recorded it and the directory holds a cluster (and a replica its standby.signal).</summary>
+    public static (DataDirectoryState State, string? Reason) DataState(ClusterSpec spec, string dataDirectory, EngineState? state, string name)
+    {
+        if (!Directory.Exists(dataDirectory))
+        {
+            return (DataDirectoryState.Missing, null);
+        }
+
+        if (state?.Nodes.GetValueOrDefault(name) is not { } record)
+        {
+            return (DataDirectoryState.HalfMade, "the engine never recorded it as finished: an earlier run was interrupted");
+        }
+
+        if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")) || !File.Exists(Path.Combine(dataDirectory, "global", "pg_control")))
+        {
+            return (DataDirectoryState.HalfMade, "PG_VERSION or global/pg_control is missing");
+        }
+
+        if (record.Role == "replica" && spec.HasNode(name) && !spec.IsPrimary(spec.Node(name)) && !File.Exists(Path.Combine(dataDirectory, NodeFiles.StandbySignal))
+            && !PostmasterPidFile.IsRunning(dataDirectory))
+        {
+            return (DataDirectoryState.HalfMade, "it was made as a replica but has no standby.signal");
+        }
+
+        return (DataDirectoryState.Complete, null);
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+
+namespace PgHaInfra.Local;
+
+/// <summary>
+/// Reads and writes state.json. Writes are atomic (a temporary file, then rename), and one store serialises the
+/// updates of parallel steps, so a crash leaves either the old state or the new one, never half of it.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose.")]
+public sealed class EngineStateStore(StateLayout layout, ServerUser user)
+{
+    private readonly SemaphoreSlim gate = new(1, 1);
+
+    public StateLayout Layout { get; } = layout;
+
+    /// <summary>The state, or null when the engine never ran for this state directory.</summary>
+    public async Task<EngineState?> LoadAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Layout.StateFile))
+        {
+            return null;
+        }
+
+        try
+        {
+            await using var stream = File.OpenRead(Layout.StateFile);
+            return await JsonSerializer.DeserializeAsync<EngineState>(stream, EngineState.Json, cancellationToken).ConfigureAwait(false)
+                ?? throw new LocalEngineException($"{Layout.StateFile} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new LocalEngineException($"{Layout.StateFile} is not valid engine state ({e.Message}); move it away to start over", e);
+        }
+    }
+
+    public async Task SaveAsync(EngineState state, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.Serialize(state with { UpdatedAt = DateTimeOffset.UtcNow }, EngineState.Json);
+        await user.WriteFileAsync(Layout.StateFile, json + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Loads, changes and saves under one lock: what parallel node creations use to record themselves.</summary>
+    public async Task<EngineState> UpdateAsync(string stack, string cluster, Func<EngineState, EngineState> change, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = await LoadAsync(cancellationToken).ConfigureAwait(false) ?? EngineState.Empty(stack, cluster);
+            var next = change(current);
+            await SaveAsync(next, cancellationToken).ConfigureAwait(false);
+            return next;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Collections.Immutable;
+using PgHaInfra.Operations.Access;
+using PgHaInfra.Rendering;
+using PgHaInfra.Spec;
+
+namespace PgHaInfra.Local;
+
+/// <summary>Options that say where the local engine finds things. All optional: defaults follow the environment.</summary>
+/// <param name="StateDirectory">This stack's state directory (--state-dir).</param>
+/// <param name="PostgresBinDirectory">PostgreSQL's bin directory (otherwise PGHA_PG_BINDIR, PATH, pg_config).</param>
+public sealed record LocalEngineOptions(string? StateDirectory = null, string? PostgresBinDirectory = null);
+
+/// <summary>
+/// One stack's local cluster as the engine sees it: the stack's spec with the engine's current primary applied, the
+/// state directory, the server user and the PostgreSQL binaries. Everything the operations on it need.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private ClusterAccess? access;
+
+    private LocalCluster(ClusterSpec stackSpec, ClusterSpec spec, StateLayout layout, ServerUser user, ProcessRunner runner, EngineStateStore store, EngineState? state, LocalEngineOptions options)
+    {
+        StackSpec = stackSpec;
+        Spec = spec;
+        Layout = layout;
+        User = user;
+        Runner = runner;
+        Store = store;
+        State = state;
+        Options = options;
+        Placement = ClusterPlacement.Loopback(spec, layout.ReplicationPassfile, layout.SocketDirectory);
+    }
+
+    /// <summary>The spec as the stack file says it.</summary>
+    public ClusterSpec StackSpec { get; }
+
+    /// <summary>The spec the engine acts on: the stack's, with the primary the engine state records (after a switchover or failover).</summary>
+    public ClusterSpec Spec { get; private set; }
+
+    public StateLayout Layout { get; }
+
+    public ServerUser User { get; }
+
+    public ProcessRunner Runner { get; }
+
+    public EngineStateStore Store { get; }
+
+    public EngineState? State { get; private set; }
+
+    public LocalEngineOptions Options { get; }
+
+    public ClusterPlacement Placement { get; private set; }
+
+    public ImmutableDictionary<string, NodeAddress> Addresses => Placement.Addresses;
+
+    public static async Task<LocalCluster> OpenAsync(ClusterSpec stackSpec, LocalEngineOptions options, CancellationToken cancellationToken)
+    {
+        var user = ServerUser.Detect();
+        var layout = StateLayout.For(stackSpec.Stack, options.StateDirectory, user.SwitchesUser);
+        var store = new EngineStateStore(layout, user);
+        var state = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        return new LocalCluster(stackSpec, EffectiveSpec(stackSpec, state), layout, user, new ProcessRunner(user), store, state, options);
+    }
+
+    /// <summary>The stack's spec with the recorded primary: `up` follows a switchover instead of undoing it.</summary>
+    public static ClusterSpec EffectiveSpec(ClusterSpec stackSpec, EngineState? state)
+    {
+        if (state?.Primary is not { } recorded || recorded == stackSpec.Primary)
+        {
+            return stackSpec;
+        }
+
+        if (!stackSpec.HasNode(recorded))
+        {
+            throw new LocalEngineException(
+                $"the engine state records {recorded} as the primary, but stack {stackSpec.Stack} has no node {recorded}; " +
+                $"switch over to a node of the stack first, or add {recorded} back");
+        }
+
+        return stackSpec.WithPrimary(recorded);
+    }
+
+    /// <summary>Reloads the state (after a step that changed it) and re-derives the effective spec.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        State = await Store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        var spec = EffectiveSpec(StackSpec, State);
+        if (spec != Spec)
+        {
+            Spec = spec;
+            Placement = ClusterPlacement.Loopback(spec, Layout.ReplicationPassfile, Layout.SocketDirectory);
+            if (access is not null)
+            {
+                await access.DisposeAsync().ConfigureAwait(false);
+                access = null;
+            }
+        }
+    }
+
+    /// <summary>Records a new primary (what switchover and failover call) and re-derives the spec.</summary>
+    public async Task RecordPrimaryAsync(string node, string reason, CancellationToken cancellationToken)
+    {
+        await Store.UpdateAsync(StackSpec.Stack, StackSpec.Name, s => s.WithPrimary(node, reason), cancellationToken).ConfigureAwait(false);
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored credentials, or null before the first `up`.</summary>
+    public Task<ClusterCredentials?> CredentialsAsync(CancellationToken cancellationToken) => LocalSecrets.ReadAsync(Spec, Layout, cancellationToken);
+
+    /// <summary>Access to the running cluster with the stored credentials; null before the first `up`.</summary>
+    public async Task<ClusterAccess?> AccessAsync(CancellationToken cancellationToken)
+    {
+        if (access is not null)
+        {
+            return access;
+        }
+
+        var credentials = await CredentialsAsync(cancellationToken).ConfigureAwait(false);
+        if (credentials is null)
+        {
+            return null;
+        }
+
+        access = new ClusterAccess(Spec, Addresses, credentials);
+        return access;
+    }
+
+    public async Task<ClusterAccess> RequireAccessAsync(CancellationToken cancellationToken) =>
+        await AccessAsync(cancellationToken).ConfigureAwait(false)
+        ?? throw new LocalEngineException($"stack {Spec.Stack} has no local cluster in {Layout.Root}: run `pgha up --stack {Spec.Stack}` first");
+
+    internal void SetAccess(ClusterAccess newAccess) => access = newAccess;
+
+    public async Task<PostgresBinaries> BinariesAsync(CancellationToken cancellationToken) =>
+        await PostgresBinaries.LocateAsync(Spec.Postgres.Version, Runner, cancellationToken, Options.PostgresBinDirectory).ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (access is not null)
+        {
+            await access.DisposeAsync().ConfigureAwait(false);
+            access = null;
+        }
+    }
+}

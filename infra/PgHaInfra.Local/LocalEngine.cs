@@ -1,0 +1,318 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using PgHaInfra.Operations.Access;
+using PgHaInfra.Rendering;
+using PgHaInfra.Security;
+using PgHaInfra.Spec;
+
+namespace PgHaInfra.Local;
+
+/// <summary>What `up` did: the plan it followed and each step it took, with timings.</summary>
+public sealed record UpResult(LocalPlan Plan, ImmutableArray<EngineStep> Steps, ClusterCredentials Credentials)
+{
+    /// <summary>False when the cluster already matched the stack and nothing was touched.</summary>
+    public bool Changed => Plan.Actions.Any(a => a is not RestartNode { Allowed: false });
+}
+
+/// <summary>
+/// The local engine's verbs. `up` observes, plans (<see cref="ConvergencePlanner"/>) and carries the plan out:
+/// the primary first, then each replica as soon as its upstream is ready, siblings in parallel.
+/// </summary>
+public static class LocalEngine
+{
+    public static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>Observes the cluster and plans, changing nothing: what `pgha plan` shows.</summary>
+    public static async Task<LocalPlan> PlanAsync(LocalCluster cluster, bool allowRestart, CancellationToken cancellationToken)
+    {
+        var access = await cluster.AccessAsync(cancellationToken).ConfigureAwait(false);
+        var observed = await ClusterObserver.ObserveAsync(cluster.Spec, cluster.Layout, cluster.State, access, cancellationToken).ConfigureAwait(false);
+        return ConvergencePlanner.Plan(cluster.Spec, cluster.Placement, observed, allowRestart);
+    }
+
+    public static async Task<UpResult> UpAsync(LocalCluster cluster, bool allowRestart, IEngineProgress progress, CancellationToken cancellationToken)
+    {
+        var spec = cluster.Spec;
+        var steps = new Steps(progress);
+        var binariesTask = cluster.BinariesAsync(cancellationToken);
+        PrepareDirectories(cluster);
+        var credentials = await LocalSecrets.EnsureAsync(spec, cluster.Layout, cluster.User, cancellationToken).ConfigureAwait(false);
+        var access = await cluster.AccessAsync(cancellationToken).ConfigureAwait(false) ?? throw new LocalEngineException("credentials vanished");
+        var observed = await ClusterObserver.ObserveAsync(spec, cluster.Layout, cluster.State, access, cancellationToken).ConfigureAwait(false);
+        var plan = ConvergencePlanner.Plan(spec, cluster.Placement, observed, allowRestart);
+        if (!plan.Problems.IsEmpty)
+        {
+            throw new LocalEngineException($"up refused to act on stack {spec.Stack}:\n  " + string.Join("\n  ", plan.Problems));
+        }
+
+        var binaries = await binariesTask.ConfigureAwait(false);
+        await cluster.Store.UpdateAsync(spec.Stack, spec.Name, s => s with
+        {
+            PostgresMajor = binaries.MajorVersion,
+            PostgresVersion = binaries.VersionText,
+            PghaVersion = typeof(LocalEngine).Assembly.GetName().Version?.ToString(),
+        }, cancellationToken).ConfigureAwait(false);
+
+        var context = new Execution(cluster, binaries, access, steps, plan);
+        foreach (var remove in plan.Actions.OfType<RemoveNode>())
+        {
+            await context.RemoveAsync(remove, cancellationToken).ConfigureAwait(false);
+        }
+
+        var tasks = new Dictionary<string, Task>(StringComparer.Ordinal);
+        foreach (var node in spec.InCreationOrder())
+        {
+            var upstream = spec.UpstreamOf(node);
+            var after = upstream is null ? Task.CompletedTask : tasks[upstream.Name];
+            tasks[node.Name] = context.ConvergeNodeAsync(node, after, cancellationToken);
+        }
+
+        await Task.WhenAll(tasks.Values).ConfigureAwait(false);
+        foreach (var drop in plan.Actions.OfType<DropSlot>())
+        {
+            await steps.TimeAsync(drop.Node, $"drop slot {drop.Slot}",
+                () => SlotSql.DropAsync(access.DataSource(drop.Node), drop.Slot, TimeSpan.FromSeconds(10), cancellationToken)).ConfigureAwait(false);
+        }
+
+        await cluster.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return new UpResult(plan, steps.All, credentials);
+    }
+
+    /// <summary>Stops every server of the stack (and any leftover pg_basebackup), then deletes the state unless <paramref name="keepData"/>.</summary>
+    public static async Task<ImmutableArray<EngineStep>> DownAsync(LocalCluster cluster, bool keepData, IEngineProgress progress, CancellationToken cancellationToken)
+    {
+        var steps = new Steps(progress);
+        var layout = cluster.Layout;
+        if (Directory.Exists(layout.DataRoot))
+        {
+            var dataDirectories = Directory.EnumerateDirectories(layout.DataRoot).ToList();
+            foreach (var dir in dataDirectories)
+            {
+                JoinAsReplica.KillLeftoverBackups(dir);
+            }
+
+            if (dataDirectories.Any(PostmasterPidFile.IsRunning))
+            {
+                var binaries = await cluster.BinariesAsync(cancellationToken).ConfigureAwait(false);
+                if (await cluster.AccessAsync(cancellationToken).ConfigureAwait(false) is { } access)
+                {
+                    await access.DisposeAsync().ConfigureAwait(false);
+                }
+
+                await Task.WhenAll(dataDirectories.Where(PostmasterPidFile.IsRunning).Select(dir =>
+                    steps.TimeAsync(Path.GetFileName(dir), "stop (fast)", () => StopAsync(cluster, binaries, dir, cancellationToken)))).ConfigureAwait(false);
+            }
+        }
+
+        if (!keepData && Directory.Exists(layout.Root))
+        {
+            await steps.TimeAsync("cluster", $"remove {layout.Root}", () =>
+            {
+                Directory.Delete(layout.Root, recursive: true);
+                return Task.CompletedTask;
+            }).ConfigureAwait(false);
+        }
+
+        return steps.All;
+    }
+
+    /// <summary>A fast stop, and an immediate one when the fast stop does not finish in time.</summary>
+    internal static async Task StopAsync(LocalCluster cluster, PostgresBinaries binaries, string dataDirectory, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Fast, TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+        }
+        catch (LocalEngineException)
+        {
+            await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Immediate, StopDeadline, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void PrepareDirectories(LocalCluster cluster)
+    {
+        var layout = cluster.Layout;
+        var user = cluster.User;
+        if (user.SwitchesUser)
+        {
+            // The server user must be able to walk down to its files: every parent must be searchable.
+            for (var dir = Path.GetDirectoryName(layout.Root); dir is not null && dir != "/"; dir = Path.GetDirectoryName(dir))
+            {
+                if (!Directory.Exists(dir))
+                {
+                    Directory.CreateDirectory(dir, (UnixFileMode)0b111_101_101);
+                }
+            }
+        }
+
+        user.CreateDirectory(layout.Root);
+        user.CreateDirectory(layout.DataRoot);
+        user.CreateDirectory(layout.SocketDirectory);
+        user.CreateDirectory(layout.LogDirectory);
+        user.CreateDirectory(layout.SecretsDirectory);
+    }
+
+    /// <summary>Collects steps with their timings and reports them as they happen.</summary>
+    internal sealed class Steps(IEngineProgress progress)
+    {
+        private readonly List<EngineStep> all = [];
+
+        public ImmutableArray<EngineStep> All
+        {
+            get
+            {
+                lock (all)
+                {
+                    return [.. all];
+                }
+            }
+        }
+
+        public async Task TimeAsync(string node, string step, Func<Task> work, string? detail = null)
+        {
+            progress.Report(new EngineStep(node, step, null, detail));
+            var clock = Stopwatch.StartNew();
+            await work().ConfigureAwait(false);
+            var done = new EngineStep(node, step, clock.Elapsed, detail);
+            lock (all)
+            {
+                all.Add(done);
+            }
+
+            progress.Report(done);
+        }
+    }
+
+    /// <summary>One run of a plan: the per-node work, each node after its upstream.</summary>
+    private sealed class Execution(LocalCluster cluster, PostgresBinaries binaries, ClusterAccess access, Steps steps, LocalPlan plan)
+    {
+        private ClusterSpec Spec => cluster.Spec;
+
+        private StateLayout Layout => cluster.Layout;
+
+        public async Task ConvergeNodeAsync(NodeSpec node, Task upstreamReady, CancellationToken cancellationToken)
+        {
+            await upstreamReady.ConfigureAwait(false);
+            var files = NodeFiles.Render(Spec, cluster.Placement, node, ScramVerifier.Compute(access.Credentials.ReplicationPassword));
+            var dataDirectory = Layout.DataDirectory(node.Name);
+            var started = false;
+            foreach (var action in plan.For(node.Name))
+            {
+                switch (action)
+                {
+                    case CreateNode create:
+                        await CreateAsync(create, node, files, cancellationToken).ConfigureAwait(false);
+                        started = true;
+                        break;
+                    case StartNode:
+                        await steps.TimeAsync(node.Name, "install files", () => ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken)).ConfigureAwait(false);
+                        await steps.TimeAsync(node.Name, "start", () => StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken)).ConfigureAwait(false);
+                        started = true;
+                        break;
+                    case ReloadNode reload:
+                        await steps.TimeAsync(node.Name, "install files", () => ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken)).ConfigureAwait(false);
+                        await steps.TimeAsync(node.Name, "reload", () => StartStop.ReloadAsync(binaries, cluster.Runner, dataDirectory, cancellationToken), string.Join(", ", reload.Changes.Select(c => c.Name))).ConfigureAwait(false);
+                        break;
+                    case RestartNode restart:
+                        await steps.TimeAsync(node.Name, "install files", () => ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken)).ConfigureAwait(false);
+                        if (restart.Allowed)
+                        {
+                            await steps.TimeAsync(node.Name, "restart", async () =>
+                            {
+                                await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Fast, StopDeadline, cancellationToken).ConfigureAwait(false);
+                                access.DataSource(node.Name).Clear();
+                                await StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken).ConfigureAwait(false);
+                            }, restart.Reason).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            // Reloadable changes still apply; the rest stays pending (pg_settings.pending_restart) and is reported.
+                            await steps.TimeAsync(node.Name, "reload (restart pending)", () => StartStop.ReloadAsync(binaries, cluster.Runner, dataDirectory, cancellationToken), restart.Reason).ConfigureAwait(false);
+                        }
+
+                        break;
+                    case CreateSlot slot:
+                        await steps.TimeAsync(node.Name, $"create slot {slot.Slot}", () => SlotSql.CreateAsync(access.DataSource(node.Name), slot.Slot, cancellationToken)).ConfigureAwait(false);
+                        break;
+                }
+            }
+
+            // A node just made or started creates the slots of its downstreams (idempotent) before they copy from it.
+            if (started && Spec.DownstreamsOf(node).Any() && plan.For(node.Name).All(a => a is not CreateNode { Upstream: null }))
+            {
+                await steps.TimeAsync(node.Name, "slots", () => SlotSql.RunBootstrapAsync(access.DataSource(node.Name), files with { Files = [new RenderedFile(NodeFiles.BootstrapSql, BootstrapSql.Slots(Spec, node))] }, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        private async Task CreateAsync(CreateNode create, NodeSpec node, NodeFiles files, CancellationToken cancellationToken)
+        {
+            var dataDirectory = Layout.DataDirectory(node.Name);
+            if (create.Rebuild || Directory.Exists(dataDirectory))
+            {
+                await steps.TimeAsync(node.Name, "remove half-made data directory", async () =>
+                {
+                    JoinAsReplica.KillLeftoverBackups(dataDirectory);
+                    if (PostmasterPidFile.IsRunning(dataDirectory))
+                    {
+                        await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Immediate, StopDeadline, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await cluster.Store.UpdateAsync(Spec.Stack, Spec.Name, s => s.WithoutNode(node.Name), cancellationToken).ConfigureAwait(false);
+                    DeleteDirectory(dataDirectory);
+                }, create.Reason).ConfigureAwait(false);
+            }
+
+            if (create.Upstream is null)
+            {
+                await steps.TimeAsync(node.Name, "initdb", () => Initdb.RunAsync(binaries, cluster.Runner, dataDirectory, Spec.Replication.Superuser, Layout.SuperuserPasswordFile, cancellationToken)).ConfigureAwait(false);
+                await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
+                await steps.TimeAsync(node.Name, "start", () => StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken)).ConfigureAwait(false);
+                access.DataSource(node.Name).Clear();
+                await steps.TimeAsync(node.Name, "role + slots", () => SlotSql.RunBootstrapAsync(access.DataSource(node.Name), files, cancellationToken)).ConfigureAwait(false);
+                await cluster.Store.UpdateAsync(Spec.Stack, Spec.Name, s => s
+                    .WithNode(new NodeRecord(node.Name, node.Port, "primary", null, DateTimeOffset.UtcNow))
+                    .WithPrimary(node.Name, $"created as the primary by up ({create.Reason})"), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var upstream = Spec.Node(create.Upstream);
+            await steps.TimeAsync(node.Name, "pg_basebackup", async () =>
+            {
+                // The slot first, WAL reserved: idempotent, and it makes a rebuilt replica safe against a recycled slot.
+                await SlotSql.CreateAsync(access.DataSource(upstream.Name), node.SlotName, cancellationToken).ConfigureAwait(false);
+                await JoinAsReplica.BaseBackupAsync(binaries, cluster.Runner, Layout, cluster.Placement.AddressOf(upstream), Spec.Replication.User, node.Name, node.SlotName, cancellationToken).ConfigureAwait(false);
+            }, $"from {upstream.Name} through slot {node.SlotName}").ConfigureAwait(false);
+            await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
+            await steps.TimeAsync(node.Name, "start", () => StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken)).ConfigureAwait(false);
+            access.DataSource(node.Name).Clear();
+            await cluster.Store.UpdateAsync(Spec.Stack, Spec.Name, s => s
+                .WithNode(new NodeRecord(node.Name, node.Port, "replica", upstream.Name, DateTimeOffset.UtcNow)), cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task RemoveAsync(RemoveNode remove, CancellationToken cancellationToken)
+        {
+            var dataDirectory = Layout.DataDirectory(remove.Node);
+            await steps.TimeAsync(remove.Node, "remove", async () =>
+            {
+                JoinAsReplica.KillLeftoverBackups(dataDirectory);
+                if (PostmasterPidFile.IsRunning(dataDirectory))
+                {
+                    await StopAsync(cluster, binaries, dataDirectory, cancellationToken).ConfigureAwait(false);
+                }
+
+                DeleteDirectory(dataDirectory);
+                File.Delete(Layout.LogFile(remove.Node));
+                await cluster.Store.UpdateAsync(Spec.Stack, Spec.Name, s => s.WithoutNode(remove.Node), cancellationToken).ConfigureAwait(false);
+            }, remove.Reason).ConfigureAwait(false);
+        }
+
+        private static void DeleteDirectory(string path)
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+
+namespace PgHaInfra.Local;
+
+/// <summary>One setting whose installed value differs from the rendered one.</summary>
+/// <param name="Old">The installed raw value, null when it was not set.</param>
+/// <param name="New">The rendered raw value, null when the setting goes away (back to PostgreSQL's default).</param>
+/// <param name="Context">pg_settings.context, or null when the node does not run.</param>
+public sealed record SettingChange(string Name, string? Old, string? New, string? Context)
+{
+    /// <summary>postmaster-context settings take effect only at a restart.</summary>
+    public bool NeedsRestart => Context is "postmaster" or "internal";
+}
+
+/// <summary>One step of a plan, and the sentence that says why.</summary>
+public abstract record PlanAction(string Node, string Reason)
+{
+    /// <summary>A short verb for tables: create, remove, reload, ...</summary>
+    public abstract string Kind { get; }
+}
+
+/// <summary>initdb (primary) or pg_basebackup from <paramref name="Upstream"/> (replica), then install and start.</summary>
+/// <param name="Rebuild">A half-made data directory is removed first.</param>
+public sealed record CreateNode(string Node, string? Upstream, bool Rebuild, string Reason) : PlanAction(Node, Reason)
+{
+    public override string Kind => Rebuild ? "rebuild" : "create";
+}
+
+/// <summary>Stop the server, delete its data directory and forget it; its slot is dropped by a <see cref="DropSlot"/>.</summary>
+public sealed record RemoveNode(string Node, string Reason) : PlanAction(Node, Reason)
+{
+    public override string Kind => "remove";
+}
+
+/// <summary>Start a stopped node (after installing its files when they changed).</summary>
+public sealed record StartNode(string Node, ImmutableArray<SettingChange> Changes, string Reason) : PlanAction(Node, Reason)
+{
+    public override string Kind => "start";
+}
+
+/// <summary>Install changed files and reload: every change takes effect without a restart.</summary>
+public sealed record ReloadNode(string Node, ImmutableArray<SettingChange> Changes, string Reason) : PlanAction(Node, Reason)
+{
+    public override string Kind => "reload";
+}
+
+/// <summary>Install changed files; some change needs a restart, done only when <paramref name="Allowed"/> (--allow-restart).</summary>
+public sealed record RestartNode(string Node, ImmutableArray<SettingChange> Changes, bool Allowed, string Reason) : PlanAction(Node, Reason)
+{
+    public override string Kind => Allowed ? "restart" : "restart needed";
+}
+
+/// <summary>Create a physical slot, WAL reserved, for a replica that streams (or will stream) from <paramref name="Node"/>.</summary>
+public sealed record CreateSlot(string Node, string Slot, string Reason) : PlanAction(Node, Reason)
+{
+    public override string Kind => "create slot";
+}
+
+/// <summary>Drop a slot no replica streams through: an orphaned slot retains WAL until the disk fills.</summary>
+public sealed record DropSlot(string Node, string Slot, string Reason) : PlanAction(Node, Reason)
+{
+    public override string Kind => "drop slot";
+}
+
+/// <summary>
+/// What `up` will do to converge the local cluster to its spec, in order. Empty means converged. Problems are
+/// conditions the engine refuses to act on by itself (for example a node the spec calls a replica that runs as a primary).
+/// </summary>
+public sealed record LocalPlan(string Stack, string Primary, ImmutableArray<PlanAction> Actions, ImmutableArray<string> Problems)
+{
+    public bool IsEmpty => Actions.IsEmpty && Problems.IsEmpty;
+
+    /// <summary>Restarts the plan needs but may not do without --allow-restart.</summary>
+    public IEnumerable<RestartNode> PendingRestarts => Actions.OfType<RestartNode>().Where(r => !r.Allowed);
+
+    /// <summary>True when only restarts that are not allowed remain: nothing will change.</summary>
+    public bool ChangesNothing => Actions.All(a => a is RestartNode { Allowed: false }) && Problems.IsEmpty;
+
+    public IEnumerable<PlanAction> For(string node) => Actions.Where(a => a.Node == node);
+}

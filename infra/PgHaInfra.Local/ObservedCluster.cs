@@ -1,0 +1,44 @@
+using System.Collections.Immutable;
+
+namespace PgHaInfra.Local;
+
+/// <summary>How complete a node's data directory is.</summary>
+public enum DataDirectoryState
+{
+    /// <summary>No data directory.</summary>
+    Missing,
+
+    /// <summary>Something is there, but the engine never finished making it (an interrupted run). It is rebuilt.</summary>
+    HalfMade,
+
+    /// <summary>Made and recorded in the engine state.</summary>
+    Complete,
+}
+
+/// <summary>One pg_settings row the planner needs: how a change to the setting takes effect.</summary>
+/// <param name="Context">pg_settings.context: postmaster needs a restart; sighup, superuser, user, backend reload.</param>
+public sealed record SettingContext(string Name, string Context, bool PendingRestart);
+
+/// <summary>What the engine saw of one node, on disk and, when it runs, from the server itself.</summary>
+/// <param name="InstalledSettings">postgresql.conf as it is on disk: name to raw value.</param>
+/// <param name="InstalledFiles">The content of each rendered file on disk (postgresql.conf, pg_hba.conf, standby.signal), by name.</param>
+/// <param name="Settings">From pg_settings when the node runs; empty otherwise.</param>
+/// <param name="InRecovery">pg_is_in_recovery() when the node runs and answers.</param>
+/// <param name="Slots">Physical replication slots on the node, with the PID using each (null when inactive).</param>
+public sealed record ObservedNode(
+    string Name,
+    DataDirectoryState Data,
+    string? HalfMadeReason,
+    bool Running,
+    bool? InRecovery,
+    ImmutableSortedDictionary<string, string> InstalledSettings,
+    ImmutableDictionary<string, string> InstalledFiles,
+    ImmutableDictionary<string, SettingContext> Settings,
+    ImmutableSortedDictionary<string, int?> Slots);
+
+/// <summary>Everything the planner looks at: every node of the spec, plus nodes the engine made that the spec no longer has.</summary>
+/// <param name="RecordedPrimary">The primary the engine state records, if any.</param>
+public sealed record ObservedCluster(ImmutableDictionary<string, ObservedNode> Nodes, string? RecordedPrimary)
+{
+    public ObservedNode? Node(string name) => Nodes.GetValueOrDefault(name);
+}
