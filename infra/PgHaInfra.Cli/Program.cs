@@ -1,5 +1,6 @@
 using PgHaInfra.Cli;
 using PgHaInfra.Cli.Commands;
+using PgHaInfra.Cli.Commands.Failover;
 using PgHaInfra.Stack;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -39,6 +40,20 @@ app.Configure(config =>
     config.AddCommand<PsqlCommand>("psql")
         .WithDescription("Open psql on a node or endpoint with the stored credentials (never on the command line). Arguments after -- go to psql.")
         .WithExample("psql", "--write").WithExample("psql", "--node", "pg-2", "--", "-c", "select pg_is_in_recovery()");
+
+    // Switchover, failover, rejoin and drills (issue 5).
+    config.AddCommand<SwitchoverCommand>("switchover")
+        .WithDescription("Planned: check the target, stop the primary cleanly, wait for its final LSN on the target, promote, re-point, rejoin the old primary, verify.")
+        .WithExample("switchover", "--to", "pg-2").WithExample("switchover", "--stack", "prod", "--to", "pg-3", "--json");
+    config.AddCommand<FailoverCommand>("failover")
+        .WithDescription("Unplanned: promote the most advanced healthy replica (or --to), refusing while the old primary accepts writes unless --force; fence, re-point, verify.")
+        .WithExample("failover").WithExample("failover", "--stack", "prod", "--to", "pg-2", "--rejoin");
+    config.AddCommand<RejoinCommand>("rejoin")
+        .WithDescription("Bring a failed or fenced old primary back as a replica: pg_rewind, else a fresh base backup.")
+        .WithExample("rejoin", "--node", "pg-1");
+    config.AddCommand<DrillCommand>("drill")
+        .WithDescription("Failover test as code: continuous writes through a switchover or a SIGKILL failover; RTO, RPO, report.md/json and timeline.svg; exit 1 if a commit is lost.")
+        .WithExample("drill", "--kind", "switchover").WithExample("drill", "--kind", "failover", "--out", "artifacts/drills/latest");
 });
 
 using var cancellation = new CancellationTokenSource();
