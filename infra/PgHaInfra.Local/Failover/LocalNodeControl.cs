@@ -82,11 +82,25 @@ public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries bina
 
         Libc.Kill(pid.Pid, Libc.SigKill);
         var clock = Stopwatch.StartNew();
-        while (PostmasterPidFile.IsRunning(dataDirectory) && clock.Elapsed < TimeSpan.FromSeconds(10))
+        while (Alive(pid.Pid) && clock.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Delay(StartStop.PollInterval, cancellationToken).ConfigureAwait(false);
         }
 
         return $"SIGKILL to {node.Name}'s postmaster (pid {pid.Pid}): no shutdown checkpoint, as when a machine is lost";
+    }
+
+    /// <summary>A killed process stays a zombie until its parent reaps it; a zombie is dead for our purposes.</summary>
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0] != "Z";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 }

@@ -41,7 +41,12 @@ public static class Rewind
         var passfile = await SuperuserPassfileAsync(cluster, cancellationToken).ConfigureAwait(false);
         RejoinMethod method;
         string reason;
-        var rewound = Directory.Exists(dataDirectory)
+        // A backup_label left by an earlier pg_rewind whose node never started: running pg_rewind again would make
+        // its single-user crash recovery end recovery on a timeline of its own. Starting it finishes the rewind instead.
+        var unfinished = File.Exists(Path.Combine(dataDirectory, "backup_label"));
+        var rewound = unfinished
+            ? new ProcessResult(0, "servers diverged: completing an earlier pg_rewind (backup_label present)", "")
+            : Directory.Exists(dataDirectory)
             ? await RunRewindAsync(binaries, cluster.Runner, dataDirectory, spec, cluster.Placement.AddressOf(upstream), passfile, cancellationToken).ConfigureAwait(false)
             : new ProcessResult(1, "", $"{dataDirectory} does not exist");
         if (rewound.Succeeded)

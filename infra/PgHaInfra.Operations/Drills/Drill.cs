@@ -67,7 +67,7 @@ public sealed class Drill(ClusterAccess access, INodeControl control, INodeFault
 
         await Task.Delay(options.After, cancellationToken);
         await writer.StopAsync();
-        var after = promotion.Succeeded ? spec.WithPrimary(promotion.NewPrimary) : spec;
+        var after = spec.WithPrimary(promotion.NewPrimary);
         var missing = await writer.MissingOnAsync(access.DataSource(after.Primary), cancellationToken);
         var (passed, summary) = await check(after, cancellationToken);
         var steps = ImmutableArray.CreateRange([.. injected, .. promotion.Steps, .. rejoin?.Steps ?? []]);

@@ -15,6 +15,7 @@ public static class PromotionJson
         ["schema"] = SchemaVersion,
         ["kind"] = report.Kind,
         ["succeeded"] = report.Succeeded,
+        ["promoted"] = report.Promoted,
         ["oldPrimary"] = report.OldPrimary,
         ["newPrimary"] = report.NewPrimary,
         ["reason"] = report.Reason,

@@ -19,6 +19,9 @@ public sealed record PromotionReport(
 {
     public bool Succeeded => Error is null;
 
+    /// <summary>The target was promoted (and recorded), whatever happened after: it is the primary now.</summary>
+    public bool Promoted { get; init; }
+
     public TimeSpan Total => Steps.Length == 0 ? TimeSpan.Zero : Steps.Max(s => s.EndedAt) - Steps.Min(s => s.StartedAt);
 
     public StepTiming? StepNamed(string step) => Steps.FirstOrDefault(s => s.Step == step);

@@ -97,6 +97,18 @@ public sealed class PromotionRunner(ClusterAccess access, INodeControl control, 
 
     private async Task<PromotionReport> PromoteAndFollowAsync(PromotionPlan plan, StepRecorder steps, Lsn? finalLsn, bool rejoin, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await PromoteAndFollowCoreAsync(plan, steps, finalLsn, rejoin, cancellationToken);
+        }
+        catch (Exception e) when (e is FailoverException or NpgsqlException or IOException or InvalidOperationException)
+        {
+            return Report(plan, steps, finalLsn, null, e.Message);
+        }
+    }
+
+    private async Task<PromotionReport> PromoteAndFollowCoreAsync(PromotionPlan plan, StepRecorder steps, Lsn? finalLsn, bool rejoin, CancellationToken cancellationToken)
+    {
         var next = plan.Next;
         var target = next.Node(plan.Target);
         // The primary's settings (synchronous_standby_names) go on disk before the promotion and take effect by the
@@ -171,6 +183,13 @@ public sealed class PromotionRunner(ClusterAccess access, INodeControl control, 
             return dropped.Count == 0 ? "no orphaned slots" : $"dropped {string.Join(", ", dropped)}: nothing streams through them any more";
         });
 
-    private static PromotionReport Report(PromotionPlan plan, StepRecorder steps, Lsn? finalLsn, RejoinOutcome? rejoin, string? error) =>
-        new(plan.Kind, plan.OldPrimary, error is null ? plan.Target : plan.OldPrimary, plan.Reason, plan.Checks, steps.Steps, finalLsn, rejoin, error);
+    /// <summary>Once the promote step completed, the target is the primary even if a later step (re-point, rejoin) failed.</summary>
+    private static PromotionReport Report(PromotionPlan plan, StepRecorder steps, Lsn? finalLsn, RejoinOutcome? rejoin, string? error)
+    {
+        var promoted = steps.Steps.Any(s => s.Step == "promote");
+        return new(plan.Kind, plan.OldPrimary, promoted ? plan.Target : plan.OldPrimary, plan.Reason, plan.Checks, steps.Steps, finalLsn, rejoin, error)
+        {
+            Promoted = promoted,
+        };
+    }
 }
