@@ -1,10 +1,11 @@
 using PgHaInfra.Operations.Drills;
+using Xunit.Abstractions;
 using PgHaInfra.Operations.Failover;
 
 namespace PgHaInfra.Integration.Tests.Failover;
 
 /// <summary>Unplanned failovers after a SIGKILL of the primary's postmaster, and the old primary's rejoin through pg_rewind.</summary>
-public sealed class CrashFailoverTests
+public sealed class CrashFailoverTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Failover_after_sigkill_promotes_the_best_replica_re_points_the_other_and_rejoins_the_old_primary_with_pg_rewind()
@@ -52,23 +53,36 @@ public sealed class CrashFailoverTests
     public async Task Failover_in_the_sync_topology_loses_no_acknowledged_commit()
     {
         using var deadline = FailoverHarness.Deadline();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await using var test = await TestCluster.StartAsync("fo-sync", StackTemplates.SyncFirst, cancellationToken: deadline.Token);
+        output.WriteLine($"up at {clock.Elapsed}");
         await using var harness = await FailoverHarness.OpenAsync(test, deadline.Token);
         await using var writer = harness.Writer("sync-failover");
         await writer.PrepareAsync(deadline.Token);
         writer.Start();
         await Task.Delay(TimeSpan.FromSeconds(1), deadline.Token);
 
+        output.WriteLine($"writing at {clock.Elapsed}");
         await harness.Control.CrashAsync(harness.Spec.Node("pg-1"), deadline.Token);
+        output.WriteLine($"crashed at {clock.Elapsed}");
         var decision = FailoverPlanner.Plan(harness.Spec, await harness.ObserveAsync(deadline.Token), null, force: false);
+        output.WriteLine($"planned at {clock.Elapsed}");
         Assert.True(decision.Proceed, decision.Reason);
         var report = await harness.Runner.FailoverAsync(decision.Plan!, rejoin: false, deadline.Token);
         Assert.True(report.Succeeded, report.Error);
+        foreach (var step in report.Steps)
+        {
+            output.WriteLine($"{step.Step} {step.Node} {step.Elapsed.TotalMilliseconds:0} ms: {step.Detail}");
+        }
+
         await TestCluster.EventuallyAsync(() => Task.FromResult(writer.Records.Any(r => r.Acknowledged && r.Node == report.NewPrimary)),
             TimeSpan.FromSeconds(10), $"writes acknowledged by the new primary {report.NewPrimary}");
+        output.WriteLine($"new primary writes at {clock.Elapsed}");
         await writer.StopAsync();
+        output.WriteLine($"writer stopped at {clock.Elapsed}");
 
         var acknowledged = writer.Records.Count(r => r.Acknowledged);
+        output.WriteLine($"{acknowledged} acknowledged, {writer.Records.Count(r => !r.Acknowledged)} failed; last failures: {string.Join(" | ", writer.Records.Where(r => !r.Acknowledged).TakeLast(3).Select(r => r.Error))}");
         var missing = await writer.MissingOnAsync(harness.Access.DataSource(report.NewPrimary), deadline.Token);
         Assert.True(acknowledged > 10, $"only {acknowledged} writes acknowledged");
         Assert.Empty(missing);

@@ -98,7 +98,8 @@ public sealed class RefusalTests(RefusalCluster fixture) : IClassFixture<Refusal
         using var deadline = FailoverHarness.Deadline(90);
         await using var harness = await FailoverHarness.OpenAsync(fixture.Test, deadline.Token);
 
-        var (exit, stdout, stderr) = await PghaProcess.RunAsync(fixture.Test, TimeSpan.FromSeconds(60), "failover", "--to", "pg-2", "--json");
+        var (exit, stdout, wrapped) = await PghaProcess.RunAsync(fixture.Test, TimeSpan.FromSeconds(60), "failover", "--to", "pg-2", "--json");
+        var stderr = System.Text.RegularExpressions.Regex.Replace(wrapped, @"\s+", " ");
 
         Assert.Equal(1, exit);
         Assert.Contains("refused failover to pg-2: old primary gone: pg-1 still accepts writes", stderr, StringComparison.Ordinal);
