@@ -41,7 +41,7 @@ public static class StreamingWait
             }
             catch (NpgsqlException e)
             {
-                seen = ClusterObserver.OneLine(e);
+                seen = ReplicationObserver.OneLine(e);
             }
 
             if (clock.Elapsed > deadline)

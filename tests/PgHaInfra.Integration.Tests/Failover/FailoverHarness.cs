@@ -48,7 +48,7 @@ internal sealed class FailoverHarness : IAsyncDisposable
 
     public ContinuousWriter Writer(string run) => new(WriteEndpoint(), run, TimeSpan.FromMilliseconds(2));
 
-    public Task<ClusterObservation> ObserveAsync(CancellationToken cancellationToken) => ClusterObserver.ObserveAsync(Access, cancellationToken);
+    public Task<ClusterObservation> ObserveAsync(CancellationToken cancellationToken) => ReplicationObserver.ObserveAsync(Access, cancellationToken);
 
     public async Task<T> QueryAsync<T>(string node, string sql, CancellationToken cancellationToken)
     {

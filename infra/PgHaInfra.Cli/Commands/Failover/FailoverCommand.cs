@@ -38,7 +38,7 @@ public sealed class FailoverCommand(CliConsoles consoles) : AsyncCommand<Failove
             session.RequireNode("--to", to);
         }
 
-        var observation = await ClusterObserver.ObserveAsync(session.Access, cancellationToken);
+        var observation = await ReplicationObserver.ObserveAsync(session.Access, cancellationToken);
         var decision = FailoverPlanner.Plan(session.Spec, observation, settings.To, settings.Force);
         if (decision.Plan is not { } plan)
         {

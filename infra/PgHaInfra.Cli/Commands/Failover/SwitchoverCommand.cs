@@ -38,7 +38,7 @@ public sealed class SwitchoverCommand(CliConsoles consoles) : AsyncCommand<Switc
 
         await using var session = await FailoverSession.OpenAsync(settings, consoles, cancellationToken);
         session.RequireNode("--to", to);
-        var observation = await ClusterObserver.ObserveAsync(session.Access, cancellationToken);
+        var observation = await ReplicationObserver.ObserveAsync(session.Access, cancellationToken);
         var decision = SwitchoverPlanner.Plan(session.Spec, observation, to, settings.Force);
         if (decision.Plan is not { } plan)
         {

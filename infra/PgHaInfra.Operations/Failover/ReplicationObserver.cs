@@ -5,7 +5,7 @@ using PgHaInfra.Operations.Access;
 namespace PgHaInfra.Operations.Failover;
 
 /// <summary>Asks every node, in parallel, where it stands. A node that cannot be asked is observed as unreachable.</summary>
-public static class ClusterObserver
+public static class ReplicationObserver
 {
     private const string NodeQuery = """
         SELECT pg_is_in_recovery(),
