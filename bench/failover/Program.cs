@@ -122,9 +122,12 @@ async Task<double> MeasureAsync(string kind, string variant, ClusterAccess acces
     {
         await control.CrashAsync(old, ct);
         start = clock.Elapsed;
-        var plan = FailoverPlanner.Plan(spec, await ReplicationObserver.ObserveAsync(access, ct), target.Name, force: false).Plan
-            ?? throw new InvalidOperationException("pgha refused the failover");
-        Require(await runner.FailoverAsync(plan, rejoin: false, ct));
+        var decision = FailoverPlanner.Plan(spec, await ReplicationObserver.ObserveAsync(access, ct), target.Name, force: false);
+        var plan = decision.Plan ?? throw new InvalidOperationException($"pgha refused the failover: {decision.Reason}");
+        var observed = clock.Elapsed - start;
+        var result = await runner.FailoverAsync(plan, rejoin: false, ct);
+        Require(result);
+        Console.Error.WriteLine($"  pgha failover: observe+plan {observed.TotalMilliseconds:0} ms; " + string.Join("; ", result.Steps.Select(s => $"{s.Step} {s.Elapsed.TotalMilliseconds:0} ms")));
     }
     else
     {

@@ -9,6 +9,9 @@ namespace PgHaInfra.Operations.Failover;
 /// </summary>
 public static class Preconditions
 {
+    /// <summary>Below this much received-but-unreplayed WAL, a replica is not lagging in time, whatever its last commit's age.</summary>
+    public const long TimeLagFloorBytes = 64 * 1024;
+
     /// <summary>The target is a reachable standby that streams, is not paused, and is not lagging.</summary>
     public static ImmutableArray<PreconditionCheck> ForTarget(ClusterSpec spec, ClusterObservation observation, NodeSpec target, Lsn reference, bool requireStreaming, bool force)
     {
@@ -54,7 +57,11 @@ public static class Preconditions
     public static PreconditionCheck Lag(ClusterSpec spec, NodeObservation seen, NodeSpec target, Lsn reference, bool force)
     {
         var bytes = reference.BytesAhead(seen.ReplayLsn ?? Lsn.Zero);
-        var age = seen.ReplayAge ?? TimeSpan.Zero;
+        var unreplayed = (seen.ReceiveLsn ?? Lsn.Zero).BytesAhead(seen.ReplayLsn ?? Lsn.Zero);
+        // now() - pg_last_xact_replay_timestamp() dates from the last replayed commit. On a quiet primary the only
+        // WAL in flight is checkpoints and running-xacts records, so for the moment they are being replayed it can
+        // read minutes (gotcha 10). Time lag counts once more than a trickle of WAL is waiting to be replayed.
+        var age = unreplayed > TimeLagFloorBytes ? seen.ReplayAge ?? TimeSpan.Zero : TimeSpan.Zero;
         var detail = $"{target.Name} replayed {seen.ReplayLsn?.ToString() ?? "nothing"}, {bytes} bytes behind {reference}, {age.TotalSeconds:0.0} s behind in time";
         var lagging = bytes > spec.Lag.WarningBytes.Bytes || age > spec.Lag.WarningTime;
         return lagging

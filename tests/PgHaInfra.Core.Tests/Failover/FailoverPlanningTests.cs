@@ -176,4 +176,20 @@ public sealed class FailoverPlanningTests
         Assert.Contains("pg-3 has received up to 0/3000148, 328 bytes more than pg-2", refused.Reason, StringComparison.Ordinal);
         Assert.True(FailoverPlanner.Plan(spec, observation, "pg-2", force: true).Proceed);
     }
+
+    [Fact]
+    public async Task Time_lag_counts_only_when_more_than_a_trickle_of_wal_waits_for_replay()
+    {
+        var spec = await StackFixtures.LoadAsync("local");
+        ReplicationObservation[] rows = [Row("pg-1", "pg-2"), Row("pg-1", "pg-3")];
+        // A quiet primary: 200 bytes of checkpoint WAL being replayed, the last commit 45 s ago.
+        var quiet = Observe([Primary("pg-1", "0/30000C8"), Standby("pg-2", "0/30000C8", "0/3000000", ageSeconds: 45), Standby("pg-3", "0/30000C8", "0/30000C8")], rows);
+        // 256 kB received and waiting, the last replayed commit 45 s old: really behind.
+        var behind = Observe([Primary("pg-1", "0/3040000"), Standby("pg-2", "0/3040000", "0/3000000", ageSeconds: 45), Standby("pg-3", "0/3040000", "0/3040000")], rows);
+
+        Assert.True(SwitchoverPlanner.Plan(spec, quiet, "pg-2", force: false).Proceed);
+        var refused = SwitchoverPlanner.Plan(spec, behind, "pg-2", force: false);
+        Assert.False(refused.Proceed);
+        Assert.Contains("45.0 s behind in time", refused.Reason, StringComparison.Ordinal);
+    }
 }
