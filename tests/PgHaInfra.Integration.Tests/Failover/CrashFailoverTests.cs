@@ -88,5 +88,13 @@ public sealed class CrashFailoverTests(ITestOutputHelper output)
         Assert.Empty(missing);
         // The new primary's synchronous_standby_names came from rendering: the old primary took its place in the list.
         Assert.Contains("pg-1", await harness.QueryAsync<string>(report.NewPrimary, "SHOW synchronous_standby_names", deadline.Token), StringComparison.Ordinal);
+
+        // Without `pgha rejoin`, the next `up` brings the fenced old primary back through pg_rewind and keeps the new primary.
+        await test.OpenAsync(deadline.Token);
+        var up = await test.UpAsync(cancellationToken: deadline.Token);
+        Assert.Contains(up.Steps, s => s.Node == "pg-1" && s.Step == "rejoin (fenced)");
+        Assert.False(await test.QueryAsync<bool>(report.NewPrimary, "SELECT pg_is_in_recovery()", deadline.Token));
+        var verify = await test.VerifyAsync(cancellationToken: deadline.Token);
+        Assert.True(verify.Passed, verify.Summary);
     }
 }
