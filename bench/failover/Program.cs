@@ -89,11 +89,16 @@ async Task<double> MeasureAsync(string kind, string variant, ClusterAccess acces
     var spec = access.Spec;
     var old = spec.PrimaryNode;
     var target = spec.Replicas.First();
-    var next = spec.WithPrimary(target.Name);
     var runner = new PromotionRunner(access, control);
     var clock = Stopwatch.StartNew();
     var origin = DateTimeOffset.UtcNow;
-    await using var probe = await WriteProbe.StartAsync(access.DataSource(target.Name), clock, ct);
+    // A probe on every replica: pgha's failover chooses the most advanced one, which need not be the first.
+    var probes = new Dictionary<string, WriteProbe>();
+    foreach (var replica in spec.Replicas)
+    {
+        probes[replica.Name] = await WriteProbe.StartAsync(access.DataSource(replica.Name), clock, ct);
+    }
+
     TimeSpan start;
     if (kind == "switchover" && variant == "pgha")
     {
@@ -122,11 +127,12 @@ async Task<double> MeasureAsync(string kind, string variant, ClusterAccess acces
     {
         await control.CrashAsync(old, ct);
         start = clock.Elapsed;
-        var decision = FailoverPlanner.Plan(spec, await ReplicationObserver.ObserveAsync(access, ct), target.Name, force: false);
+        var decision = FailoverPlanner.Plan(spec, await ReplicationObserver.ObserveAsync(access, ct), null, force: false);
         var plan = decision.Plan ?? throw new InvalidOperationException($"pgha refused the failover: {decision.Reason}");
         var observed = clock.Elapsed - start;
         var result = await runner.FailoverAsync(plan, rejoin: false, ct);
         Require(result);
+        target = spec.Node(result.NewPrimary);
         Console.Error.WriteLine($"  pgha failover: observe+plan {observed.TotalMilliseconds:0} ms; " + string.Join("; ", result.Steps.Select(s => $"{s.Step} {s.Elapsed.TotalMilliseconds:0} ms")));
     }
     else
@@ -136,8 +142,14 @@ async Task<double> MeasureAsync(string kind, string variant, ClusterAccess acces
         await Execute(access.DataSource(target.Name), "SELECT pg_promote()");
     }
 
-    var first = await probe.FirstWriteAsync(TimeSpan.FromSeconds(30)) ?? throw new InvalidOperationException($"{target.Name} never accepted a write");
+    var first = await probes[target.Name].FirstWriteAsync(TimeSpan.FromSeconds(30)) ?? throw new InvalidOperationException($"{target.Name} never accepted a write");
     var rto = (first - start).TotalMilliseconds;
+    foreach (var probe in probes.Values)
+    {
+        await probe.DisposeAsync();
+    }
+
+    var next = spec.WithPrimary(target.Name);
 
     // Untimed: bring the cluster back to health with the new primary, so the next run starts from a verified cluster.
     if (variant == "baseline")
