@@ -6,6 +6,18 @@ namespace PgHaInfra.Cli;
 public sealed record CliConsoles(IAnsiConsole Out, IAnsiConsole Error)
 {
     public static CliConsoles System() => new(
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }),
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }));
+        Create(Console.Out, Console.IsOutputRedirected),
+        Create(Console.Error, Console.IsErrorRedirected));
+
+    /// <summary>Redirected output (a log, a pipe) is not wrapped at 80 columns: messages and tables stay whole for grep.</summary>
+    private static IAnsiConsole Create(TextWriter writer, bool redirected)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        if (redirected)
+        {
+            console.Profile.Width = 240;
+        }
+
+        return console;
+    }
 }

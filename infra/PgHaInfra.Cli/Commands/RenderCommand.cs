@@ -33,7 +33,10 @@ public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCom
         var placement = settings.Target switch
         {
             "docker" => ClusterPlacement.DockerNetwork(spec),
-            "local" => ClusterPlacement.Loopback(spec, "<state>/secrets/replication.pgpass", "<state>/run"),
+            // With a local cluster of this stack present, its real state paths; otherwise placeholders.
+            "local" => PgHaInfra.Local.StateLayout.For(spec.Stack) is { Exists: true } layout
+                ? ClusterPlacement.Loopback(spec, layout.ReplicationPassfile, layout.SocketDirectory)
+                : ClusterPlacement.Loopback(spec, "<state>/secrets/replication.pgpass", "<state>/run"),
             _ => throw new CliException($"--target = \"{settings.Target}\": unknown target. Allowed: docker, local", ExitCodes.InvalidInput),
         };
         if (settings.Node is { } name && !spec.HasNode(name))

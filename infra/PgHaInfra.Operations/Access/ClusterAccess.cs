@@ -29,7 +29,9 @@ public sealed class ClusterAccess(ClusterSpec spec, ImmutableDictionary<string, 
         Addresses.TryGetValue(node, out var address) ? address : throw new ArgumentException($"no address for node '{node}'", nameof(node));
 
     /// <summary>A pooled superuser data source for one node, created on first use.</summary>
-    public NpgsqlDataSource DataSource(string node) => dataSources.GetOrAdd(node, n => new NpgsqlDataSourceBuilder(ConnectionString(n)).Build());
+    /// <remarks>Operations use built-in types only; skipping the pg_type load makes each first connection tens of ms faster.</remarks>
+    public NpgsqlDataSource DataSource(string node) => dataSources.GetOrAdd(node, n =>
+        new NpgsqlDataSourceBuilder(ConnectionString(n)).ConfigureTypeLoading(t => t.EnableTypeLoading(false)).Build());
 
     public string ConnectionString(string node, string database = "postgres")
     {
