@@ -46,6 +46,9 @@ public static class LocalEngine
             throw new LocalEngineException($"up refused to act on stack {spec.Stack}:\n  " + string.Join("\n  ", plan.Problems));
         }
 
+        // While initdb runs (half a second of mostly I/O), get Npgsql's connection path compiled: the first real
+        // connection (role and slots) then costs a round trip instead of a JIT pass.
+        var warmUp = plan.Actions.OfType<CreateNode>().Any(c => c.Upstream is null) ? WarmUpAsync(access, spec.Primary) : Task.CompletedTask;
         var binaries = await binariesTask.ConfigureAwait(false);
         await cluster.Store.UpdateAsync(spec.Stack, spec.Name, s => s with
         {
@@ -69,6 +72,7 @@ public static class LocalEngine
         }
 
         await Task.WhenAll(tasks.Values).ConfigureAwait(false);
+        await warmUp.ConfigureAwait(false);
         foreach (var drop in plan.Actions.OfType<DropSlot>())
         {
             await steps.TimeAsync(drop.Node, $"drop slot {drop.Slot}",
@@ -78,6 +82,20 @@ public static class LocalEngine
         await cluster.RefreshAsync(cancellationToken).ConfigureAwait(false);
         return new UpResult(plan, steps.All, credentials);
     }
+
+    /// <summary>One connection attempt to a port nothing listens on yet, on a throwaway data source; it fails, by design.</summary>
+    private static Task WarmUpAsync(ClusterAccess access, string node) => Task.Run(async () =>
+    {
+        try
+        {
+            await using var source = new Npgsql.NpgsqlDataSourceBuilder(access.ConnectionString(node)) { ConnectionStringBuilder = { Timeout = 1 } }.Build();
+            await using var connection = await source.OpenConnectionAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // Expected: the server is not up yet.
+        }
+    });
 
     /// <summary>Stops every server of the stack (and any leftover pg_basebackup), then deletes the state unless <paramref name="keepData"/>.</summary>
     public static async Task<ImmutableArray<EngineStep>> DownAsync(LocalCluster cluster, bool keepData, IEngineProgress progress, CancellationToken cancellationToken)
