@@ -66,6 +66,20 @@ public static class PghaApp
         config.AddCommand<Commands.Metrics.MetricsCommand>("metrics")
             .WithDescription("Serve the stack's replication lag as Prometheus metrics (pgha_*) at http://HOST:PORT/metrics, probing on each scrape.")
             .WithExample("metrics", "--stack", "prod", "--listen", "127.0.0.1:9187");
+
+        // Switchover, failover, rejoin and drills (issue 5).
+        config.AddCommand<Commands.Failover.SwitchoverCommand>("switchover")
+            .WithDescription("Planned: check the target, stop the primary cleanly, wait for its final LSN on the target, promote, re-point, rejoin the old primary, verify.")
+            .WithExample("switchover", "--to", "pg-2").WithExample("switchover", "--stack", "prod", "--to", "pg-3", "--json");
+        config.AddCommand<Commands.Failover.FailoverCommand>("failover")
+            .WithDescription("Unplanned: promote the most advanced healthy replica (or --to), refusing while the old primary accepts writes unless --force; fence, re-point, verify.")
+            .WithExample("failover").WithExample("failover", "--stack", "prod", "--to", "pg-2", "--rejoin");
+        config.AddCommand<Commands.Failover.RejoinCommand>("rejoin")
+            .WithDescription("Bring a failed or fenced old primary back as a replica: pg_rewind, else a fresh base backup.")
+            .WithExample("rejoin", "--node", "pg-1");
+        config.AddCommand<Commands.Failover.DrillCommand>("drill")
+            .WithDescription("Failover test as code: continuous writes through a switchover or a SIGKILL failover; RTO, RPO, report.md/json and timeline.svg; exit 1 if a commit is lost.")
+            .WithExample("drill", "--kind", "switchover").WithExample("drill", "--kind", "failover", "--out", "artifacts/drills/latest");
     }
 }
 

@@ -223,6 +223,15 @@ public static class LocalEngine
                         await CreateAsync(create, node, files, cancellationToken).ConfigureAwait(false);
                         started = true;
                         break;
+                    case StartNode when Failover.Fence.IsFenced(dataDirectory) && Spec.UpstreamOf(node) is { } fencedUpstream:
+                        // Fenced by a failover: it may have diverged, so it comes back through a rejoin (pg_rewind), never a plain start.
+                        await steps.TimeAsync(node.Name, "rejoin (fenced)", async () =>
+                        {
+                            await SlotSql.CreateAsync(access.DataSource(fencedUpstream.Name), node.SlotName, cancellationToken).ConfigureAwait(false);
+                            await Failover.Rewind.RejoinAsync(cluster, binaries, access.DataSource(fencedUpstream.Name), Spec, node, cancellationToken).ConfigureAwait(false);
+                        }, $"as a replica of {fencedUpstream.Name}").ConfigureAwait(false);
+                        started = true;
+                        break;
                     case StartNode:
                         await steps.TimeAsync(node.Name, "install files", () => ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken)).ConfigureAwait(false);
                         await steps.TimeAsync(node.Name, "start", () => StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken)).ConfigureAwait(false);

@@ -10,7 +10,22 @@ public sealed record PostmasterPidFile(int Pid, string Status)
 
     public bool AcceptsConnections => Status is "ready" or "standby";
 
-    public bool ProcessAlive => Directory.Exists($"/proc/{Pid}");
+    /// <summary>The process exists and is not a zombie: a SIGKILLed postmaster stays a zombie until its parent (often PID 1) reaps it.</summary>
+    public bool ProcessAlive
+    {
+        get
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{Pid}/stat");
+                return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0] != "Z";
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+    }
 
     public static PostmasterPidFile? Read(string dataDirectory)
     {
