@@ -268,7 +268,7 @@ public static class LocalEngine
             // A node just made or started creates the slots of its downstreams (idempotent) before they copy from it.
             if (started && Spec.DownstreamsOf(node).Any() && plan.For(node.Name).All(a => a is not CreateNode { Upstream: null }))
             {
-                await steps.TimeAsync(node.Name, "slots", () => SlotSql.RunBootstrapAsync(access.DataSource(node.Name), files with { Files = [new RenderedFile(NodeFiles.BootstrapSql, BootstrapSql.Slots(Spec, node))] }, cancellationToken)).ConfigureAwait(false);
+                await steps.TimeAsync(node.Name, "slots", () => SlotSql.RunBootstrapAsync(access.DataSource(node.Name), files with { Files = [new RenderedFile(NodeFiles.BootstrapSql, BootstrapSql.SessionSettings + BootstrapSql.Slots(Spec, node))] }, cancellationToken)).ConfigureAwait(false);
             }
         }
 

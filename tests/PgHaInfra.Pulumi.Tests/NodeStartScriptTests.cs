@@ -21,7 +21,7 @@ public sealed class NodeStartScriptTests
             await AssertValidShAsync(script);
             Assert.EndsWith($"exec {ContainerPaths.ImageEntrypoint} \"$@\"\n", script, StringComparison.Ordinal);
             Assert.Contains($"-f \"$conf/{NodeFiles.BootstrapSql}\"", script, StringComparison.Ordinal);
-            Assert.Contains("PGOPTIONS='-c synchronous_commit=local' gosu postgres psql", script, StringComparison.Ordinal);
+            Assert.Contains("gosu postgres psql -X -q -v ON_ERROR_STOP=1", script, StringComparison.Ordinal);
             if (spec.UpstreamOf(node) is { } upstream)
             {
                 Assert.Contains($"--slot='{node.SlotName}'", script, StringComparison.Ordinal);

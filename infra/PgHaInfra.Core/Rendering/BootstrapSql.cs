@@ -9,6 +9,16 @@ public static class BootstrapSql
     public const string VerifierPlaceholder = "SCRAM-SHA-256$<verifier of the generated password, supplied at apply time>";
 
     /// <summary>
+    /// Heads every bootstrap script. It runs before any synchronous standby can exist (they clone from this very
+    /// server), so with synchronous_standby_names already rendered its commits would otherwise wait forever.
+    /// </summary>
+    public const string SessionSettings = "SET synchronous_commit = local;  -- no standby can acknowledge yet\n";
+
+    /// <summary>The node's whole bootstrap script: the role on the primary, and the slots of its downstreams.</summary>
+    public static string ForNode(ClusterSpec spec, NodeSpec node, string scramVerifier) =>
+        SessionSettings + (spec.IsPrimary(node) ? ReplicationRole(spec, scramVerifier) : "") + Slots(spec, node);
+
+    /// <summary>
     /// Creates or updates the replication role. It takes a SCRAM verifier, not a password, so the secret never
     /// reaches the server's logs or pg_stat_statements.
     /// </summary>

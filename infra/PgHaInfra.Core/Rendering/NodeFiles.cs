@@ -21,9 +21,7 @@ public sealed record NodeFiles(NodeSpec Node, bool IsPrimary, ImmutableArray<Ren
     /// <param name="scramVerifier">The replication role's verifier; <see cref="BootstrapSql.VerifierPlaceholder"/> for display.</param>
     public static NodeFiles Render(ClusterSpec spec, ClusterPlacement placement, NodeSpec node, string scramVerifier)
     {
-        var sql = spec.IsPrimary(node)
-            ? Rendering.BootstrapSql.ReplicationRole(spec, scramVerifier) + Rendering.BootstrapSql.Slots(spec, node)
-            : Rendering.BootstrapSql.Slots(spec, node);
+        var sql = Rendering.BootstrapSql.ForNode(spec, node, scramVerifier);
         ImmutableArray<RenderedFile> files =
         [
             new(PostgresqlConf, PostgresConf.Render(spec, placement, node)),

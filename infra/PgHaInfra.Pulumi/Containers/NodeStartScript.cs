@@ -78,7 +78,7 @@ public static class NodeStartScript
         Line("# bootstrap.sql is idempotent: apply it on every start once the server accepts connections, so that slots for");
         Line("# replicas added after the first deployment exist too (the image runs docker-entrypoint-initdb.d only once).");
         Line("# TCP readiness, because during the image's first initialisation only a socket-only temporary server runs.");
-        Line("# Its commits do not wait for synchronous standbys, which may be down. The job is detached, so that the");
+        Line("# Its commits do not wait for synchronous standbys (the script says so itself). The job is detached, so that the");
         Line("# container's init (not the postmaster) reaps it; it always exits 0.");
         Line("(");
         Line("  (");
@@ -90,7 +90,7 @@ public static class NodeStartScript
         Line("      fi");
         Line("      sleep 1");
         Line("    done");
-        Line($"    PGOPTIONS={Quote("-c " + InitdbBootstrap.LocalCommit)} gosu postgres psql -X -q -v ON_ERROR_STOP=1 \\");
+        Line("    gosu postgres psql -X -q -v ON_ERROR_STOP=1 \\");
         Line($"        -h {Quote(ContainerPaths.SocketDirectory)} -p {ClusterPlacement.ContainerPort} \\");
         Line($"        -U {Quote(spec.Replication.Superuser)} -d postgres -f \"$conf/{NodeFiles.BootstrapSql}\" \\");
         Line($"      || echo \"pgha: {node.Name}: applying bootstrap.sql failed\" >&2");
