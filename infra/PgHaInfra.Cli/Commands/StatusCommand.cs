@@ -3,6 +3,7 @@ using PgHaInfra.Operations.Endpoints;
 using PgHaInfra.Operations.Status;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using PgHaInfra.Operations.Failover;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Local.Failover;
 

@@ -4,6 +4,7 @@ using PgHaInfra.Operations.Drills;
 using PgHaInfra.Operations.Failover;
 using PgHaInfra.Rendering;
 using PgHaInfra.Spec;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Local.Failover;
 

@@ -1,4 +1,5 @@
 using PgHaInfra.Spec;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Operations.Failover;
 

@@ -1,3 +1,4 @@
+using PgHaInfra.Operations.Wal;
 namespace PgHaInfra.Operations.Failover;
 
 /// <summary>What one node reported about itself at one moment, or why it could not be asked.</summary>

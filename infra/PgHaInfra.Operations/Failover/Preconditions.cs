@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using PgHaInfra.Spec;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Operations.Failover;
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Operations.Failover;
 

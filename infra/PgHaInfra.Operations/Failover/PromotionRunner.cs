@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Npgsql;
 using PgHaInfra.Operations.Access;
 using PgHaInfra.Spec;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Operations.Failover;
 

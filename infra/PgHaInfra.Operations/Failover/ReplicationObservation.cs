@@ -1,3 +1,4 @@
+using PgHaInfra.Operations.Wal;
 namespace PgHaInfra.Operations.Failover;
 
 /// <summary>One row of an upstream's pg_stat_replication: a downstream as the upstream sees it.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Npgsql;
 using PgHaInfra.Operations.Access;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Operations.Failover;
 

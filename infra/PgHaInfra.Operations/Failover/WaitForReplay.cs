@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Operations.Failover;
 

@@ -5,6 +5,7 @@ using Npgsql;
 using NpgsqlTypes;
 using PgHaInfra.Operations.Access;
 using PgHaInfra.Spec;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Operations.Lag;
 

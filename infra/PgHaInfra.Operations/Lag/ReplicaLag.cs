@@ -1,3 +1,4 @@
+using PgHaInfra.Operations.Wal;
 namespace PgHaInfra.Operations.Lag;
 
 /// <summary>One replica's lag, judged: the level, the one-sentence reason, and the measures behind it.</summary>

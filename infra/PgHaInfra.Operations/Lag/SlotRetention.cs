@@ -1,3 +1,4 @@
+using PgHaInfra.Operations.Wal;
 namespace PgHaInfra.Operations.Lag;
 
 /// <summary>One replication slot and the WAL it holds back, judged against the byte thresholds.</summary>

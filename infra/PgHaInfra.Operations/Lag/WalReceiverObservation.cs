@@ -1,3 +1,4 @@
+using PgHaInfra.Operations.Wal;
 namespace PgHaInfra.Operations.Lag;
 
 /// <summary>A standby's pg_stat_wal_receiver row: whether it streams, from where and through which slot.</summary>

@@ -1,3 +1,4 @@
+using PgHaInfra.Operations.Wal;
 namespace PgHaInfra.Operations.Lag;
 
 /// <summary>

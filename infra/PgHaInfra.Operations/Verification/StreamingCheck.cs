@@ -6,6 +6,7 @@ using NpgsqlTypes;
 using PgHaInfra.Operations.Access;
 using PgHaInfra.Rendering;
 using PgHaInfra.Spec;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Operations.Verification;
 

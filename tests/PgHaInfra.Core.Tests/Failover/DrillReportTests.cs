@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using PgHaInfra.Operations.Drills;
 using PgHaInfra.Operations.Failover;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Core.Tests.Failover;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using PgHaInfra.Operations.Lag;
 using PgHaInfra.Spec;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Core.Tests.Lag;
 

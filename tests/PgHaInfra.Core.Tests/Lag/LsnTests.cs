@@ -1,4 +1,5 @@
 using PgHaInfra.Operations.Lag;
+using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Core.Tests.Lag;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PgHaInfra.Operations.Failover;
+namespace PgHaInfra.Operations.Wal;
 
 /// <summary>A WAL location (pg_lsn), printed the way PostgreSQL prints it: "0/3000148".</summary>
 public readonly record struct Lsn(ulong Value) : IComparable<Lsn>
