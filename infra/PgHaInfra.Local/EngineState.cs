@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace PgHaInfra.Local;
 
@@ -50,11 +48,4 @@ public sealed record EngineState
 
     /// <summary>Records a new primary: what switchover and failover call once the promotion is done.</summary>
     public EngineState WithPrimary(string node, string reason) => this with { Primary = node, PrimaryReason = reason };
-
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
 }

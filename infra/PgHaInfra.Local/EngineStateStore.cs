@@ -4,18 +4,26 @@ namespace PgHaInfra.Local;
 
 /// <summary>
 /// Reads and writes state.json. Writes are atomic (a temporary file, then rename), and one store serialises the
-/// updates of parallel steps, so a crash leaves either the old state or the new one, never half of it.
+/// updates of parallel steps, so a crash leaves either the old state or the new one, never half of it. Once it has
+/// written, it answers reads from what it wrote: within a run it is the only writer, and re-reading the file put a
+/// deserialisation on the critical path of every step.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose.")]
 public sealed class EngineStateStore(StateLayout layout, ServerUser user)
 {
     private readonly SemaphoreSlim gate = new(1, 1);
+    private EngineState? lastWritten;
 
     public StateLayout Layout { get; } = layout;
 
     /// <summary>The state, or null when the engine never ran for this state directory.</summary>
     public async Task<EngineState?> LoadAsync(CancellationToken cancellationToken)
     {
+        if (lastWritten is { } written)
+        {
+            return written;
+        }
+
         if (!File.Exists(Layout.StateFile))
         {
             return null;
@@ -24,7 +32,7 @@ public sealed class EngineStateStore(StateLayout layout, ServerUser user)
         try
         {
             await using var stream = File.OpenRead(Layout.StateFile);
-            return await JsonSerializer.DeserializeAsync<EngineState>(stream, EngineState.Json, cancellationToken).ConfigureAwait(false)
+            return await JsonSerializer.DeserializeAsync(stream, EngineStateJson.Default.EngineState, cancellationToken).ConfigureAwait(false)
                 ?? throw new LocalEngineException($"{Layout.StateFile} is empty");
         }
         catch (JsonException e)
@@ -33,9 +41,9 @@ public sealed class EngineStateStore(StateLayout layout, ServerUser user)
         }
     }
 
-    public async Task SaveAsync(EngineState state, CancellationToken cancellationToken)
+    private async Task SaveAsync(EngineState state, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.Serialize(state with { UpdatedAt = DateTimeOffset.UtcNow }, EngineState.Json);
+        var json = JsonSerializer.Serialize(state with { UpdatedAt = DateTimeOffset.UtcNow }, EngineStateJson.Default.EngineState);
         await user.WriteFileAsync(Layout.StateFile, json + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken).ConfigureAwait(false);
     }
 
@@ -48,6 +56,7 @@ public sealed class EngineStateStore(StateLayout layout, ServerUser user)
             var current = await LoadAsync(cancellationToken).ConfigureAwait(false) ?? EngineState.Empty(stack, cluster);
             var next = change(current);
             await SaveAsync(next, cancellationToken).ConfigureAwait(false);
+            lastWritten = next;
             return next;
         }
         finally
