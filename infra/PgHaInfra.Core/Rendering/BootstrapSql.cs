@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using PgHaInfra.Spec;
 
 namespace PgHaInfra.Rendering;
@@ -14,9 +15,22 @@ public static class BootstrapSql
     /// </summary>
     public const string SessionSettings = "SET synchronous_commit = local;  -- no standby can acknowledge yet\n";
 
-    /// <summary>The node's whole bootstrap script: the role on the primary, and the slots of its downstreams.</summary>
+    /// <summary>
+    /// The table the post-deploy check writes its canary rows into. Made at bootstrap, so replicas clone it and the
+    /// check itself commits one small row instead of catalog changes.
+    /// </summary>
+    public static readonly ImmutableArray<string> CanaryTable =
+    [
+        "CREATE SCHEMA IF NOT EXISTS pgha",
+        "CREATE TABLE IF NOT EXISTS pgha.canary (token text PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT now())",
+    ];
+
+    /// <summary>The node's whole bootstrap script: on the primary the role and the canary table, and on every node the slots of its downstreams.</summary>
     public static string ForNode(ClusterSpec spec, NodeSpec node, string scramVerifier) =>
-        SessionSettings + (spec.IsPrimary(node) ? ReplicationRole(spec, scramVerifier) : "") + Slots(spec, node);
+        SessionSettings + (spec.IsPrimary(node) ? ReplicationRole(spec, scramVerifier) + Canary() : "") + Slots(spec, node);
+
+    private static string Canary() =>
+        "-- The post-deploy check's canary: a row written here must become visible on every replica.\n" + string.Concat(CanaryTable.Select(statement => statement + ";\n")) + "\n";
 
     /// <summary>
     /// Creates or updates the replication role. It takes a SCRAM verifier, not a password, so the secret never

@@ -37,9 +37,25 @@ public static class StreamingCheck
         deadline.CancelAfter(options.Deadline);
         var clock = Stopwatch.StartNew();
 
+        // Each replica's first connection (TCP and SCRAM) opens while the primary commits the canary, not after it.
+        var connecting = spec.Replicas.Select(r => Task.Run(() => ConnectAsync(access.DataSource(r.Name), deadline.Token), deadline.Token)).ToList();
         var (primaryResult, canary) = await CheckPrimaryAsync(access, options, deadline.Token, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(connecting).ConfigureAwait(false);
         var replicas = await Task.WhenAll(spec.Replicas.Select(r => CheckReplicaAsync(access, r, canary, deadline.Token, cancellationToken))).ConfigureAwait(false);
         return new VerificationReport([primaryResult, .. replicas.SelectMany(r => r)]);
+    }
+
+    /// <summary>Opens one connection and returns it to the pool. A failure is left for the observations to report.</summary>
+    private static async Task ConnectAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
+        {
+            // Reported by the replica's checks, which connect again and say what they saw.
+        }
     }
 
     /// <summary>What the primary check leaves for the replica checks: the canary's token (if written) and an LSN every replica must reach.</summary>
@@ -103,17 +119,17 @@ public static class StreamingCheck
     private static async Task WriteCanaryAsync(NpgsqlConnection connection, string token, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection, transaction)
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(new("SET LOCAL synchronous_commit = local"));
+
+        // Bootstrap made the table; a cluster bootstrapped without it gets it here.
+        foreach (var statement in BootstrapSql.CanaryTable)
         {
-            BatchCommands =
-            {
-                new("SET LOCAL synchronous_commit = local"),
-                new("CREATE SCHEMA IF NOT EXISTS pgha"),
-                new("CREATE TABLE IF NOT EXISTS pgha.canary (token text PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT now())"),
-                new("DELETE FROM pgha.canary WHERE written_at < now() - interval '10 minutes'"),
-                new("INSERT INTO pgha.canary (token) VALUES ($1)") { Parameters = { new NpgsqlParameter { Value = token } } },
-            },
-        };
+            batch.BatchCommands.Add(new(statement));
+        }
+
+        batch.BatchCommands.Add(new("DELETE FROM pgha.canary WHERE written_at < now() - interval '10 minutes'"));
+        batch.BatchCommands.Add(new("INSERT INTO pgha.canary (token) VALUES ($1)") { Parameters = { new NpgsqlParameter { Value = token } } });
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }

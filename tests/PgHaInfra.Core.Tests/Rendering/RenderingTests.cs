@@ -113,7 +113,7 @@ public sealed partial class RenderingTests
 
     [Theory]
     [MemberData(nameof(TopologiesAndTargets))]
-    public void Each_node_creates_one_slot_per_direct_downstream_and_only_the_primary_creates_the_role(string topology, string target)
+    public void Each_node_creates_one_slot_per_direct_downstream_and_only_the_primary_creates_the_role_and_canary_table(string topology, string target)
     {
         var spec = TopologyStacks.Load(topology);
         var files = NodeFiles.RenderCluster(spec, Placement(spec, target), BootstrapSql.VerifierPlaceholder);
@@ -125,6 +125,7 @@ public sealed partial class RenderingTests
             var slots = SlotCreation().Matches(sql).Select(m => m.Groups[1].Value);
             Assert.Equal(spec.DownstreamsOf(node.Node).Select(d => d.SlotName).Order(StringComparer.Ordinal), slots.Order(StringComparer.Ordinal));
             Assert.Equal(node.IsPrimary, sql.Contains("CREATE ROLE \"replicator\" WITH LOGIN REPLICATION", StringComparison.Ordinal));
+            Assert.All(BootstrapSql.CanaryTable, statement => Assert.Equal(node.IsPrimary, sql.Contains(statement + ";\n", StringComparison.Ordinal)));
             Assert.DoesNotContain("SUPERUSER ", sql.Replace("NOSUPERUSER", "", StringComparison.Ordinal), StringComparison.Ordinal);
             Assert.Equal(!node.IsPrimary, node.Files.Any(f => f.Name == NodeFiles.StandbySignal));
         }
