@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using PgHaInfra.Operations.Access;
@@ -50,12 +51,6 @@ public static class LocalEngine
         // connection (role and slots) then costs a round trip instead of a JIT pass.
         var warmUp = plan.Actions.OfType<CreateNode>().Any(c => c.Upstream is null) ? WarmUpAsync(access, spec.Primary) : Task.CompletedTask;
         var binaries = await binariesTask.ConfigureAwait(false);
-        await cluster.Store.UpdateAsync(spec.Stack, spec.Name, s => s with
-        {
-            PostgresMajor = binaries.MajorVersion,
-            PostgresVersion = binaries.VersionText,
-            PghaVersion = typeof(LocalEngine).Assembly.GetName().Version?.ToString(),
-        }, cancellationToken).ConfigureAwait(false);
 
         var context = new Execution(cluster, binaries, access, steps, plan);
         foreach (var remove in plan.Actions.OfType<RemoveNode>())
@@ -63,6 +58,13 @@ public static class LocalEngine
             await context.RemoveAsync(remove, cancellationToken).ConfigureAwait(false);
         }
 
+        // Recorded beside the node work, not before it: the store serialises the writes, and initdb need not wait.
+        var recordVersions = Task.Run(() => cluster.Store.UpdateAsync(spec.Stack, spec.Name, s => s with
+        {
+            PostgresMajor = binaries.MajorVersion,
+            PostgresVersion = binaries.VersionText,
+            PghaVersion = typeof(LocalEngine).Assembly.GetName().Version?.ToString(),
+        }, cancellationToken), cancellationToken);
         var tasks = new Dictionary<string, Task>(StringComparer.Ordinal);
         foreach (var node in spec.InCreationOrder())
         {
@@ -71,7 +73,7 @@ public static class LocalEngine
             tasks[node.Name] = context.ConvergeNodeAsync(node, after, cancellationToken);
         }
 
-        await Task.WhenAll(tasks.Values).ConfigureAwait(false);
+        await Task.WhenAll([.. tasks.Values, recordVersions]).ConfigureAwait(false);
         await warmUp.ConfigureAwait(false);
         foreach (var drop in plan.Actions.OfType<DropSlot>())
         {
@@ -205,6 +207,9 @@ public static class LocalEngine
     /// <summary>One run of a plan: the per-node work, each node after its upstream.</summary>
     private sealed class Execution(LocalCluster cluster, PostgresBinaries binaries, ClusterAccess access, Steps steps, LocalPlan plan)
     {
+        /// <summary>Nodes whose bootstrap made every downstream slot during this run (used as a set).</summary>
+        private readonly ConcurrentDictionary<string, bool> downstreamSlotsMade = new(StringComparer.Ordinal);
+
         private ClusterSpec Spec => cluster.Spec;
 
         private StateLayout Layout => cluster.Layout;
@@ -269,6 +274,7 @@ public static class LocalEngine
             if (started && Spec.DownstreamsOf(node).Any() && plan.For(node.Name).All(a => a is not CreateNode { Upstream: null }))
             {
                 await steps.TimeAsync(node.Name, "slots", () => SlotSql.RunBootstrapAsync(access.DataSource(node.Name), files with { Files = [new RenderedFile(NodeFiles.BootstrapSql, BootstrapSql.SessionSettings + BootstrapSql.Slots(Spec, node))] }, cancellationToken)).ConfigureAwait(false);
+                downstreamSlotsMade.TryAdd(node.Name, true);
             }
         }
 
@@ -297,6 +303,7 @@ public static class LocalEngine
                 await steps.TimeAsync(node.Name, "start", () => StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken)).ConfigureAwait(false);
                 access.DataSource(node.Name).Clear();
                 await steps.TimeAsync(node.Name, "role + slots", () => SlotSql.RunBootstrapAsync(access.DataSource(node.Name), files, cancellationToken)).ConfigureAwait(false);
+                downstreamSlotsMade.TryAdd(node.Name, true);
                 await cluster.Store.UpdateAsync(Spec.Stack, Spec.Name, s => s
                     .WithNode(new NodeRecord(node.Name, node.Port, "primary", null, DateTimeOffset.UtcNow))
                     .WithPrimary(node.Name, $"created as the primary by up ({create.Reason})"), cancellationToken).ConfigureAwait(false);
@@ -306,8 +313,13 @@ public static class LocalEngine
             var upstream = Spec.Node(create.Upstream);
             await steps.TimeAsync(node.Name, "pg_basebackup", async () =>
             {
-                // The slot first, WAL reserved: idempotent, and it makes a rebuilt replica safe against a recycled slot.
-                await SlotSql.CreateAsync(access.DataSource(upstream.Name), node.SlotName, cancellationToken).ConfigureAwait(false);
+                // The slot first, WAL reserved (idempotent: it makes a rebuilt replica safe against a dropped slot),
+                // unless the upstream's bootstrap made it moments ago in this run.
+                if (!downstreamSlotsMade.ContainsKey(upstream.Name))
+                {
+                    await SlotSql.CreateAsync(access.DataSource(upstream.Name), node.SlotName, cancellationToken).ConfigureAwait(false);
+                }
+
                 await JoinAsReplica.BaseBackupAsync(binaries, cluster.Runner, Layout, cluster.Placement.AddressOf(upstream), Spec.Replication.User, node.Name, node.SlotName, cancellationToken).ConfigureAwait(false);
             }, $"from {upstream.Name} through slot {node.SlotName}").ConfigureAwait(false);
             await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);

@@ -40,7 +40,8 @@ public sealed class UpCommand(CliConsoles consoles) : AsyncCommand<UpCommand.Set
         var clock = Stopwatch.StartNew();
         await using var cluster = await settings.OpenAsync(cancellationToken);
         var spec = cluster.Spec;
-        consoles.Error.MarkupLineInterpolated($"[bold]up[/] stack {spec.Stack}: {spec.Topology.ToString().ToLowerInvariant()}, {spec.Nodes.Length} node(s), primary {spec.Primary}, state in {cluster.Layout.Root}");
+        // Plain text, like the progress lines: markup rendering costs start-up time on the path to initdb.
+        consoles.ErrorLine($"up stack {spec.Stack}: {spec.Topology.ToString().ToLowerInvariant()}, {spec.Nodes.Length} node(s), primary {spec.Primary}, state in {cluster.Layout.Root}");
         UpResult result;
         try
         {
