@@ -17,9 +17,16 @@ public sealed class CliProcessTests
         Assert.Contains("target_session_attrs=read-write", up.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain((await cluster.Cluster.CredentialsAsync(CancellationToken.None))!.SuperuserPassword, up.Stdout + up.Stderr, StringComparison.Ordinal);
 
-        var again = await PghaProcess.RunAsync(cluster, timeout, "up");
-        Assert.Equal(0, again.ExitCode);
+        var again = await PghaProcess.RunAsync(cluster, timeout, "up", "--json");
+        Assert.True(again.ExitCode == 0, again.Stderr);
         Assert.Contains("no changes", again.Stderr, StringComparison.Ordinal);
+        using (var againJson = JsonDocument.Parse(again.Stdout))
+        {
+            Assert.False(againJson.RootElement.GetProperty("changed").GetBoolean());
+            Assert.Empty(againJson.RootElement.GetProperty("steps").EnumerateArray());
+            Assert.True(againJson.RootElement.GetProperty("verification").GetProperty("passed").GetBoolean());
+            Assert.InRange(againJson.RootElement.GetProperty("checkSeconds").GetDouble(), 0.001, againJson.RootElement.GetProperty("seconds").GetDouble());
+        }
 
         var status = await PghaProcess.RunAsync(cluster, timeout, "status", "--json");
         Assert.True(status.ExitCode == 0, status.Stderr);

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PgHaInfra.Operations.Endpoints;
@@ -13,6 +14,9 @@ public static class Views
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+
+        // For terminals and scripts, not HTML: "role + slots", not "role \u002B slots".
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
@@ -34,6 +38,13 @@ public static class Views
 
         return table;
     }
+
+    /// <summary>Renders a one-row verification table to nowhere, on the thread pool, so the real one prints without JIT.</summary>
+    public static Task WarmUpTableAsync(CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        var nowhere = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
+        nowhere.Write(Verification(new VerificationReport([new CheckResult("node", "check", true, "observed", "expected")])));
+    }, cancellationToken);
 
     public static void Endpoints(IAnsiConsole console, ClusterEndpoints endpoints)
     {

@@ -9,6 +9,15 @@ public sealed class CliTests
     private static readonly string Stacks = StackFixtures.RepositoryStacks.Directory;
 
     [Fact]
+    public void Json_output_is_for_terminals_and_scripts_not_html()
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(new { step = "role + slots", expected = "<verifier> & 'quoted'" }, PgHaInfra.Cli.Commands.Views.Json);
+
+        Assert.Contains("\"role + slots\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"<verifier> & 'quoted'\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validate_all_passes_on_every_repository_stack()
     {
         var run = await PghaRun.RunAsync("validate", "--all", "--stacks-dir", Stacks);

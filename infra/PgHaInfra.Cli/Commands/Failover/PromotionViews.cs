@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PgHaInfra.Operations.Failover;
@@ -9,7 +10,7 @@ namespace PgHaInfra.Cli.Commands.Failover;
 /// <summary>Tables for humans and JSON for machines, for switchover, failover and rejoin.</summary>
 internal static class PromotionViews
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Table Checks(IEnumerable<PreconditionCheck> checks)
     {

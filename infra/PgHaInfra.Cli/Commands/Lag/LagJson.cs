@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PgHaInfra.Operations.Lag;
@@ -13,9 +14,9 @@ public static class LagJson
 {
     public const string Schema = "pgha.lag/v1";
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The report as one JSON document; <paramref name="indented"/> false gives one line (for --watch).</summary>
     public static string Serialize(LagReport report, bool indented = true) => JsonSerializer.Serialize(ToDocument(report), indented ? Indented : Compact);
