@@ -42,14 +42,23 @@ prepare_baseline() {
   return 0
 }
 
+# Each run leaves "phase seconds" lines in $work/{base,pgha}-N.phases: initdb, primary (start, role, slots),
+# basebackup (the longer of the two parallel copies), replica-start (the later replica's start), verify (the
+# baseline's wait for streaming; pgha's whole post-deploy check) and other (everything else on the clock: for pgha,
+# CLI start-up, planning, state and output).
 run_baseline() {
   local i=$1 state="$work/base-$i"
   prepare_baseline "$state"
   local t0 t1
   t0=$(now)
-  "$here/baseline.sh" "$state" "$state/rendered" "$bin" 20501 20502 20503
+  PHASES="$work/base-$i.marks" "$here/baseline.sh" "$state" "$state/rendered" "$bin" 20501 20502 20503
   t1=$(now)
   for n in pg-1 pg-2 pg-3; do as_pg "$bin/pg_ctl" -D "$state/data/$n" -m immediate -s stop; done
+  awk -v total="$(echo "$t1 - $t0" | bc)" '{ t[$1] = $2 } END {
+    bb = (t["basebackup-pg-2"] > t["basebackup-pg-3"]) ? t["basebackup-pg-2"] : t["basebackup-pg-3"]
+    printf "initdb %f\nprimary %f\nbasebackup %f\nreplica-start %f\nverify %f\n", t["initdb"] - t["begin"], t["primary"] - t["initdb"], bb - t["primary"], t["replicas"] - bb, t["streaming"] - t["replicas"]
+    printf "other %f\n", total - (t["streaming"] - t["begin"])
+  }' "$work/base-$i.marks" >"$work/base-$i.phases"
   echo "$t1 - $t0" | bc
 }
 
@@ -61,6 +70,17 @@ run_pgha() {
     { cat "$work/pgha-$i.err" >&2; exit 1; }
   t1=$(now)
   pgha down --stacks-dir "$stacks" --stack bench --state-dir "$state" --keep-data >/dev/null 2>&1
+  # The default (human) output is what is timed; its progress lines are "  NODE(10) STEP(34) TIME(8)[  detail]".
+  awk -v total="$(echo "$t1 - $t0" | bc)" '
+    function secs(text) { split(text, f, " "); return (f[2] == "ms") ? f[1] / 1000 : f[1] }
+    /^  / { node = substr($0, 3, 10); sub(/ +$/, "", node); step = substr($0, 14, 34); sub(/ +$/, "", step); t = secs(substr($0, 49, 8))
+            if (node == "pg-1" && step == "initdb") initdb = t
+            else if (node == "pg-1" && (step == "start" || step == "role + slots")) primary += t
+            else if (step == "pg_basebackup" && t > bb) bb = t
+            else if (node != "pg-1" && step == "start" && t > rs) rs = t }
+    /^up: .*check [0-9.]+ s/ { match($0, /check [0-9.]+ s/); verify = substr($0, RSTART + 6, RLENGTH - 8) }
+    END { printf "initdb %f\nprimary %f\nbasebackup %f\nreplica-start %f\nverify %f\nother %f\n", initdb, primary, bb, rs, verify, total - initdb - primary - bb - rs - verify }
+  ' "$work/pgha-$i.err" >"$work/pgha-$i.phases"
   echo "$t1 - $t0" | bc
 }
 
@@ -79,6 +99,12 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 mb=$(median "${base[@]}") mo=$(median "${ours[@]}")
 ratio=$(echo "scale=3; $mo / $mb" | bc)
+# Runs are paired (same moment, alternating order), so the median of the per-run ratios is less exposed to the
+# machine's drift over the session than the ratio of the medians.
+paired=()
+for ((i = 0; i < runs; i++)); do paired+=("$(echo "scale=4; ${ours[$i]} / ${base[$i]}" | bc)"); done
+mp=$(median "${paired[@]}")
+phase_median() { median $(cat "$work"/"$1"-*.phases | awk -v p="$2" '$1 == p { print $2 }'); }
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 {
   echo "# bench/up: nothing to a verified primary + 2 streaming replicas"
@@ -96,6 +122,18 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "| --- | --- | --- |"
   for ((i = 0; i < runs; i++)); do printf '| %d | %.3f | %.3f |\n' "$((i + 1))" "${base[$i]}" "${ours[$i]}"; done
   echo
-  printf '**Medians: baseline %.3f s, pgha up %.3f s; ratio %.2f** (target: at most 1.3).\n' "$mb" "$mo" "$ratio"
+  printf '**Medians: baseline %.3f s, pgha up %.3f s; ratio %.2f** (target: at most 1.3). Median of the per-run ratios: %.2f.\n' "$mb" "$mo" "$ratio" "$mp"
+  echo
+  echo "Where the time goes (median seconds per phase over the runs; parallel replica work counts its longer copy):"
+  echo
+  echo "| phase | baseline | pgha up |"
+  echo "| --- | --- | --- |"
+  for phase in initdb primary basebackup replica-start verify other; do
+    printf '| %s | %.3f | %.3f |\n' "$phase" "$(phase_median base "$phase")" "$(phase_median pgha "$phase")"
+  done
+  echo
+  echo "primary: start, role and slots. verify: the baseline polls pg_stat_replication until both stream; pgha runs its"
+  echo "whole post-deploy check. other: the rest of the clock (the baseline's shell; pgha's CLI start-up, planning,"
+  echo "state and output)."
 } >"$here/RESULTS.md"
 cat "$here/RESULTS.md"
