@@ -2,8 +2,9 @@
 # Benchmark: nothing -> a verified primary + 2 streaming replicas. `./pgha up` (CLI start-up and its post-deploy
 # check included, fresh state directory each time) against the hand-written baseline (baseline.sh) with the same
 # rendered settings, measured in the same run, alternating, RUNS times each. Writes bench/up/RESULTS.md.
-# Each run's cluster is removed and the page cache synced (both off the clock) before the next is timed: otherwise
-# every run pays the write-back of the ones before it, and the fsyncs of pgha's canary commit pay most.
+# The page cache is synced (off the clock) before each timed run: otherwise every run pays the write-back of the
+# ones before it, and the fsyncs of pgha's canary commit pay most. Data directories are removed at the end only
+# (deleting them between runs made this disk, mounted with discard, slower for the runs after).
 # Usage: bench/up/run.sh [RUNS]   (default 11; ports 20501-20503; KEEP=1 keeps the work directory)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -57,7 +58,6 @@ run_baseline() {
   PHASES="$work/base-$i.marks" "$here/baseline.sh" "$state" "$state/rendered" "$bin" 20501 20502 20503
   t1=$(now)
   for n in pg-1 pg-2 pg-3; do as_pg "$bin/pg_ctl" -D "$state/data/$n" -m immediate -s stop; done
-  rm -rf "$state"
   awk -v total="$(echo "$t1 - $t0" | bc)" '{ t[$1] = $2 } END {
     bb = (t["basebackup-pg-2"] > t["basebackup-pg-3"]) ? t["basebackup-pg-2"] : t["basebackup-pg-3"]
     printf "initdb %f\nprimary %f\nbasebackup %f\nreplica-start %f\nverify %f\n", t["initdb"] - t["begin"], t["primary"] - t["initdb"], bb - t["primary"], t["replicas"] - bb, t["streaming"] - t["replicas"]
@@ -74,7 +74,7 @@ run_pgha() {
   pgha up --stacks-dir "$stacks" --stack bench --state-dir "$state" >"$work/pgha-$i.out" 2>"$work/pgha-$i.err" ||
     { cat "$work/pgha-$i.err" >&2; exit 1; }
   t1=$(now)
-  pgha down --stacks-dir "$stacks" --stack bench --state-dir "$state" >/dev/null 2>&1
+  pgha down --stacks-dir "$stacks" --stack bench --state-dir "$state" --keep-data >/dev/null 2>&1
   # The default (human) output is what is timed; its progress lines are "  NODE(10) STEP(34) TIME(8)[  detail]".
   awk -v total="$(echo "$t1 - $t0" | bc)" '
     function secs(text) { split(text, f, " "); return (f[2] == "ms") ? f[1] / 1000 : f[1] }
