@@ -1,4 +1,5 @@
 using PgHaInfra.Cli.Commands;
+using PgHaInfra.Local;
 using PgHaInfra.Stack;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -100,6 +101,9 @@ internal static class Failure
             case CliException cli:
                 consoles.ErrorLine($"pgha: {cli.Message}");
                 return cli.ExitCode;
+            case LocalEngineException engine:
+                consoles.ErrorLine($"pgha: {engine.Message}");
+                return ExitCodes.Failed;
             case CommandAppException parse:
                 consoles.ErrorLine($"pgha: {parse.Message}");
                 return ExitCodes.InvalidInput;

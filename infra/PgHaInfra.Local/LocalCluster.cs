@@ -131,6 +131,33 @@ public sealed class LocalCluster : IAsyncDisposable
 
     internal void SetAccess(ClusterAccess newAccess) => access = newAccess;
 
+    /// <summary>
+    /// Holds the stack against other pgha processes while <paramref name="verb"/> changes the cluster (see
+    /// <see cref="StackLock"/>). Creates the state directory if it is missing: the lock lives in it.
+    /// </summary>
+    public StackLock LockForChange(string verb)
+    {
+        EnsureRoot();
+        return StackLock.Acquire(Layout, verb);
+    }
+
+    /// <summary>The state directory, owned by the server user, with every parent searchable by it.</summary>
+    internal void EnsureRoot()
+    {
+        if (User.SwitchesUser)
+        {
+            for (var dir = Path.GetDirectoryName(Layout.Root); dir is not null && dir != "/"; dir = Path.GetDirectoryName(dir))
+            {
+                if (!Directory.Exists(dir))
+                {
+                    Directory.CreateDirectory(dir, (UnixFileMode)0b111_101_101);
+                }
+            }
+        }
+
+        User.CreateDirectory(Layout.Root);
+    }
+
     public async Task<PostgresBinaries> BinariesAsync(CancellationToken cancellationToken) =>
         await PostgresBinaries.LocateAsync(Spec.Postgres.Version, Runner, cancellationToken, Options.PostgresBinDirectory).ConfigureAwait(false);
 

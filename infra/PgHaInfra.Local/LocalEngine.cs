@@ -154,19 +154,7 @@ public static class LocalEngine
     {
         var layout = cluster.Layout;
         var user = cluster.User;
-        if (user.SwitchesUser)
-        {
-            // The server user must be able to walk down to its files: every parent must be searchable.
-            for (var dir = Path.GetDirectoryName(layout.Root); dir is not null && dir != "/"; dir = Path.GetDirectoryName(dir))
-            {
-                if (!Directory.Exists(dir))
-                {
-                    Directory.CreateDirectory(dir, (UnixFileMode)0b111_101_101);
-                }
-            }
-        }
-
-        user.CreateDirectory(layout.Root);
+        cluster.EnsureRoot();
         user.CreateDirectory(layout.DataRoot);
         user.CreateDirectory(layout.SocketDirectory);
         user.CreateDirectory(layout.LogDirectory);

@@ -10,6 +10,7 @@ namespace PgHaInfra.Local;
 /// &lt;root&gt;/run/                    the shared unix socket directory (sockets differ by port)
 /// &lt;root&gt;/logs/&lt;node&gt;.log         each server's log
 /// &lt;root&gt;/secrets/                0700: superuser.password, replication.password, replication.pgpass (0600)
+/// &lt;root&gt;/pgha.lock              held (flock) by the verb changing the cluster; pgha.lock.holder names it
 /// </code>
 /// </summary>
 public sealed record StateLayout(string Root)
@@ -32,6 +33,12 @@ public sealed record StateLayout(string Root)
 
     /// <summary>The libpq passfile that every replica's primary_conninfo names.</summary>
     public string ReplicationPassfile => Path.Combine(SecretsDirectory, "replication.pgpass");
+
+    /// <summary>What <see cref="StackLock"/> holds while a verb changes the cluster.</summary>
+    public string LockFile => Path.Combine(Root, "pgha.lock");
+
+    /// <summary>Who holds <see cref="LockFile"/>: pid, verb and since when.</summary>
+    public string LockHolderFile => Path.Combine(Root, "pgha.lock.holder");
 
     public string DataDirectory(string node) => Path.Combine(DataRoot, node);
 

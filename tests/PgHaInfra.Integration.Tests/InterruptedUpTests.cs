@@ -3,7 +3,10 @@ using PgHaInfra.Local;
 
 namespace PgHaInfra.Integration.Tests;
 
-/// <summary>An `up` killed mid-way (during the replicas' pg_basebackup) converges when run again.</summary>
+/// <summary>
+/// An `up` killed mid-way (during the replicas' pg_basebackup) converges when run again. While it runs it holds the
+/// stack: a second `up` is refused, and the kill releases the hold.
+/// </summary>
 public sealed class InterruptedUpTests
 {
     [Fact]
@@ -27,10 +30,23 @@ public sealed class InterruptedUpTests
                 await Task.Delay(2);
             }
 
+            // Frozen mid-basebackup, it still holds the stack: a second `up` is refused at once and names it.
+            using (var stop = Process.Start("kill", ["-STOP", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await stop.WaitForExitAsync();
+            }
+
+            var second = await PghaProcess.RunAsync(cluster, TimeSpan.FromSeconds(60), "up");
+            Assert.True(second.ExitCode == 1, $"second up exited {second.ExitCode}:\n{second.Stderr}");
+            Assert.Contains($"another pgha is changing this stack (pid {process.Id}, pgha up, since ", second.Stderr, StringComparison.Ordinal);
+
             process.Kill(entireProcessTree: false);
             await process.WaitForExitAsync();
             killedOutput = await process.StandardError.ReadToEndAsync();
         }
+
+        // The kernel dropped the killed process's hold.
+        StackLock.Acquire(new StateLayout(cluster.StateDirectory), "test").Dispose();
 
         await cluster.OpenAsync();
         var plan = await cluster.PlanAsync();

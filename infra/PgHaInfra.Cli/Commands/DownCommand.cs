@@ -24,6 +24,7 @@ public sealed class DownCommand(CliConsoles consoles) : AsyncCommand<DownCommand
             return ExitCodes.Ok;
         }
 
+        using var hold = cluster.LockForChange("down");
         try
         {
             await LocalEngine.DownAsync(cluster, settings.KeepData, new ProgressPrinter(consoles.Error), cancellationToken);

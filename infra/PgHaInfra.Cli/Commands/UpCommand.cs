@@ -42,6 +42,7 @@ public sealed class UpCommand(CliConsoles consoles) : AsyncCommand<UpCommand.Set
         var spec = cluster.Spec;
         // Plain text, like the progress lines: markup rendering costs start-up time on the path to initdb.
         consoles.ErrorLine($"up stack {spec.Stack}: {spec.Topology.ToString().ToLowerInvariant()}, {spec.Nodes.Length} node(s), primary {spec.Primary}, state in {cluster.Layout.Root}");
+        using var hold = cluster.LockForChange("up");
         UpResult result;
         try
         {

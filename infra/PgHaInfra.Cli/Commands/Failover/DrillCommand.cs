@@ -38,7 +38,7 @@ public sealed class DrillCommand(CliConsoles consoles) : AsyncCommand<DrillComma
             "failover" => DrillKind.Failover,
             _ => throw new CliException($"--kind = \"{settings.Kind}\": unknown drill. Allowed: switchover, failover", ExitCodes.InvalidInput),
         };
-        await using var session = await FailoverSession.OpenAsync(settings, consoles, cancellationToken);
+        await using var session = await FailoverSession.OpenAsync(settings, consoles, "drill", cancellationToken);
         if (session.Spec.ReplicaCount == 0)
         {
             throw new CliException($"stack {session.Spec.Stack} has no replicas: a drill needs one to promote", ExitCodes.InvalidInput);

@@ -32,7 +32,7 @@ public sealed class FailoverCommand(CliConsoles consoles) : AsyncCommand<Failove
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        await using var session = await FailoverSession.OpenAsync(settings, consoles, cancellationToken);
+        await using var session = await FailoverSession.OpenAsync(settings, consoles, "failover", cancellationToken);
         if (settings.To is { } to)
         {
             session.RequireNode("--to", to);

@@ -15,8 +15,11 @@ namespace PgHaInfra.Cli.Commands.Failover;
 /// </summary>
 internal sealed class FailoverSession : IAsyncDisposable
 {
-    private FailoverSession(LocalCluster cluster, ClusterAccess access, LocalNodeControl control, IAnsiConsole progress)
+    private readonly StackLock hold;
+
+    private FailoverSession(LocalCluster cluster, StackLock hold, ClusterAccess access, LocalNodeControl control, IAnsiConsole progress)
     {
+        this.hold = hold;
         Cluster = cluster;
         Access = access;
         Control = control;
@@ -33,24 +36,29 @@ internal sealed class FailoverSession : IAsyncDisposable
 
     public ClusterSpec Spec => Access.Spec;
 
-    public static async Task<FailoverSession> OpenAsync(LocalStackSettings settings, CliConsoles consoles, CancellationToken cancellationToken)
+    /// <param name="verb">The verb the session serves; it holds the stack (<see cref="StackLock"/>) under that name.</param>
+    public static async Task<FailoverSession> OpenAsync(LocalStackSettings settings, CliConsoles consoles, string verb, CancellationToken cancellationToken)
     {
         var cluster = await settings.OpenAsync(cancellationToken);
+        StackLock? hold = null;
         try
         {
             var credentials = await cluster.CredentialsAsync(cancellationToken)
                 ?? throw new CliException($"stack {cluster.Spec.Stack} has no local cluster in {cluster.Layout.Root}: run `pgha up --stack {cluster.Spec.Stack}` first");
+            hold = cluster.LockForChange(verb);
             var binaries = await cluster.BinariesAsync(cancellationToken);
             var access = new ClusterAccess(cluster.Spec, cluster.Addresses, credentials);
-            return new FailoverSession(cluster, access, new LocalNodeControl(cluster, binaries, access), consoles.Error);
+            return new FailoverSession(cluster, hold, access, new LocalNodeControl(cluster, binaries, access), consoles.Error);
         }
         catch (LocalEngineException e)
         {
+            hold?.Dispose();
             await cluster.DisposeAsync();
             throw new CliException(e.Message);
         }
         catch
         {
+            hold?.Dispose();
             await cluster.DisposeAsync();
             throw;
         }
@@ -87,5 +95,6 @@ internal sealed class FailoverSession : IAsyncDisposable
     {
         await Access.DisposeAsync();
         await Cluster.DisposeAsync();
+        hold.Dispose();
     }
 }

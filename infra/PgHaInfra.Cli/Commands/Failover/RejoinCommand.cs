@@ -24,7 +24,7 @@ public sealed class RejoinCommand(CliConsoles consoles) : AsyncCommand<RejoinCom
             throw new CliException("--node <NODE> is required: the old primary to bring back as a replica", ExitCodes.InvalidInput);
         }
 
-        await using var session = await FailoverSession.OpenAsync(settings, consoles, cancellationToken);
+        await using var session = await FailoverSession.OpenAsync(settings, consoles, "rejoin", cancellationToken);
         session.RequireNode("--node", node);
         if (session.Spec.Primary == node)
         {

@@ -36,7 +36,7 @@ public sealed class SwitchoverCommand(CliConsoles consoles) : AsyncCommand<Switc
             throw new CliException("--to <NODE> is required: the replica to promote", ExitCodes.InvalidInput);
         }
 
-        await using var session = await FailoverSession.OpenAsync(settings, consoles, cancellationToken);
+        await using var session = await FailoverSession.OpenAsync(settings, consoles, "switchover", cancellationToken);
         session.RequireNode("--to", to);
         var observation = await ReplicationObserver.ObserveAsync(session.Access, cancellationToken);
         var decision = SwitchoverPlanner.Plan(session.Spec, observation, to, settings.Force);
