@@ -32,7 +32,15 @@ public static class LocalEngine
         return ConvergencePlanner.Plan(cluster.Spec, cluster.Placement, observed, allowRestart);
     }
 
-    public static async Task<UpResult> UpAsync(LocalCluster cluster, bool allowRestart, IEngineProgress progress, CancellationToken cancellationToken)
+    public static Task<UpResult> UpAsync(LocalCluster cluster, bool allowRestart, IEngineProgress progress, CancellationToken cancellationToken) =>
+        UpAsync(cluster, allowRestart, progress, whenCopied: null, cancellationToken);
+
+    /// <param name="whenCopied">
+    /// Started once every other node's work is done and each replica made in this run holds its base backup, so only
+    /// replica starts remain: `pgha up` writes the check's canary then, while the replicas start. Awaited before return.
+    /// </param>
+    public static async Task<UpResult> UpAsync(
+        LocalCluster cluster, bool allowRestart, IEngineProgress progress, Func<CancellationToken, Task>? whenCopied, CancellationToken cancellationToken)
     {
         var spec = cluster.Spec;
         var steps = new Steps(progress);
@@ -52,7 +60,9 @@ public static class LocalEngine
         var warmUp = plan.Actions.OfType<CreateNode>().Any(c => c.Upstream is null) ? WarmUpAsync(access, spec.Primary) : Task.CompletedTask;
         var binaries = await binariesTask.ConfigureAwait(false);
 
-        var context = new Execution(cluster, binaries, access, steps, plan);
+        var copies = plan.Actions.OfType<CreateNode>().Where(c => c.Upstream is not null)
+            .ToDictionary(c => c.Node, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
+        var context = new Execution(cluster, binaries, access, steps, plan, copies);
         foreach (var remove in plan.Actions.OfType<RemoveNode>())
         {
             await context.RemoveAsync(remove, cancellationToken).ConfigureAwait(false);
@@ -73,7 +83,10 @@ public static class LocalEngine
             tasks[node.Name] = context.ConvergeNodeAsync(node, after, cancellationToken);
         }
 
+        var copied = Task.WhenAll([.. tasks.Where(t => !copies.ContainsKey(t.Key)).Select(t => t.Value), .. copies.Values.Select(c => c.Task)]);
+        var afterCopies = whenCopied is null ? Task.CompletedTask : ThenAsync(copied, whenCopied, cancellationToken);
         await Task.WhenAll([.. tasks.Values, recordVersions]).ConfigureAwait(false);
+        await afterCopies.ConfigureAwait(false);
         await warmUp.ConfigureAwait(false);
         foreach (var drop in plan.Actions.OfType<DropSlot>())
         {
@@ -83,6 +96,12 @@ public static class LocalEngine
 
         await cluster.RefreshAsync(cancellationToken).ConfigureAwait(false);
         return new UpResult(plan, steps.All, credentials);
+    }
+
+    private static async Task ThenAsync(Task first, Func<CancellationToken, Task> then, CancellationToken cancellationToken)
+    {
+        await first.ConfigureAwait(false);
+        await then(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One connection attempt to a port nothing listens on yet, on a throwaway data source; it fails, by design.</summary>
@@ -193,7 +212,9 @@ public static class LocalEngine
     }
 
     /// <summary>One run of a plan: the per-node work, each node after its upstream.</summary>
-    private sealed class Execution(LocalCluster cluster, PostgresBinaries binaries, ClusterAccess access, Steps steps, LocalPlan plan)
+    /// <param name="copies">For each replica made in this run: done once it holds its base backup (failed if its work failed).</param>
+    private sealed class Execution(LocalCluster cluster, PostgresBinaries binaries, ClusterAccess access, Steps steps, LocalPlan plan,
+        IReadOnlyDictionary<string, TaskCompletionSource> copies)
     {
         /// <summary>Nodes whose bootstrap made every downstream slot during this run (used as a set).</summary>
         private readonly ConcurrentDictionary<string, bool> downstreamSlotsMade = new(StringComparer.Ordinal);
@@ -203,6 +224,22 @@ public static class LocalEngine
         private StateLayout Layout => cluster.Layout;
 
         public async Task ConvergeNodeAsync(NodeSpec node, Task upstreamReady, CancellationToken cancellationToken)
+        {
+            copies.TryGetValue(node.Name, out var copy);
+            try
+            {
+                await ConvergeAsync(node, upstreamReady, cancellationToken).ConfigureAwait(false);
+                copy?.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                // What waits for this replica's copy must not wait forever.
+                copy?.TrySetException(e);
+                throw;
+            }
+        }
+
+        private async Task ConvergeAsync(NodeSpec node, Task upstreamReady, CancellationToken cancellationToken)
         {
             await upstreamReady.ConfigureAwait(false);
             var files = NodeFiles.Render(Spec, cluster.Placement, node, ScramVerifier.Compute(access.Credentials.ReplicationPassword));
@@ -310,6 +347,7 @@ public static class LocalEngine
 
                 await JoinAsReplica.BaseBackupAsync(binaries, cluster.Runner, Layout, cluster.Placement.AddressOf(upstream), Spec.Replication.User, node.Name, node.SlotName, cancellationToken).ConfigureAwait(false);
             }, $"from {upstream.Name} through slot {node.SlotName}").ConfigureAwait(false);
+            copies[node.Name].TrySetResult();
             await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
             await steps.TimeAsync(node.Name, "start", () => StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken)).ConfigureAwait(false);
             access.DataSource(node.Name).Clear();

@@ -35,6 +35,9 @@ public sealed class UpCommand(CliConsoles consoles) : AsyncCommand<UpCommand.Set
         public int VerifyDeadlineSeconds { get; init; } = 30;
     }
 
+    private static async Task<PrimaryMark> MarkPrimaryAsync(LocalCluster cluster, StreamingCheckOptions options, CancellationToken cancellationToken) =>
+        await StreamingCheck.MarkPrimaryAsync(await cluster.RequireAccessAsync(cancellationToken), options, cancellationToken);
+
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -43,12 +46,18 @@ public sealed class UpCommand(CliConsoles consoles) : AsyncCommand<UpCommand.Set
         // Plain text, like the progress lines: markup rendering costs start-up time on the path to initdb.
         consoles.ErrorLine($"up stack {spec.Stack}: {spec.Topology.ToString().ToLowerInvariant()}, {spec.Nodes.Length} node(s), primary {spec.Primary}, state in {cluster.Layout.Root}");
         using var hold = cluster.LockForChange("up");
+        var checkOptions = new StreamingCheckOptions(TimeSpan.FromSeconds(settings.VerifyDeadlineSeconds));
+        Task<PrimaryMark>? primaryMark = null;
         UpResult result;
         try
         {
             // Spectre.Console's first table costs tens of milliseconds of JIT: paid here while initdb runs, not after the check.
             var tableWarmUp = settings.Json ? Task.CompletedTask : Views.WarmUpTableAsync(cancellationToken);
-            result = await LocalEngine.UpAsync(cluster, settings.AllowRestart, new ProgressPrinter(consoles.Error), cancellationToken);
+
+            // The check's primary part (role, canary commit) runs while the new replicas start: the canary is newer
+            // than their base backups, so they still can only show it by streaming.
+            result = await LocalEngine.UpAsync(cluster, settings.AllowRestart, new ProgressPrinter(consoles.Error),
+                whenCopied: ct => primaryMark = MarkPrimaryAsync(cluster, checkOptions, ct), cancellationToken);
             await tableWarmUp;
         }
         catch (LocalEngineException e)
@@ -68,7 +77,7 @@ public sealed class UpCommand(CliConsoles consoles) : AsyncCommand<UpCommand.Set
 
         var access = await cluster.RequireAccessAsync(cancellationToken);
         var verifyClock = Stopwatch.StartNew();
-        var report = await StreamingCheck.RunAsync(access, new StreamingCheckOptions(TimeSpan.FromSeconds(settings.VerifyDeadlineSeconds)), cancellationToken);
+        var report = await StreamingCheck.RunAsync(access, checkOptions, primaryMark is null ? null : await primaryMark, cancellationToken);
         var verifyElapsed = verifyClock.Elapsed;
         var endpoints = ClusterEndpoints.For(cluster.Spec, cluster.Addresses, spec.Replication.Superuser);
         if (settings.Json)

@@ -28,21 +28,38 @@ public static class StreamingCheck
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
-    public static async Task<VerificationReport> RunAsync(ClusterAccess access, StreamingCheckOptions options, CancellationToken cancellationToken)
+    public static Task<VerificationReport> RunAsync(ClusterAccess access, StreamingCheckOptions options, CancellationToken cancellationToken) =>
+        RunAsync(access, options, mark: null, cancellationToken);
+
+    /// <param name="mark">The primary's part, already done (<see cref="MarkPrimaryAsync"/>); null to do it first.</param>
+    public static async Task<VerificationReport> RunAsync(ClusterAccess access, StreamingCheckOptions options, PrimaryMark? mark, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(options);
         var spec = access.Spec;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Deadline);
-        var clock = Stopwatch.StartNew();
 
-        // Each replica's first connection (TCP and SCRAM) opens while the primary commits the canary, not after it.
-        var connecting = spec.Replicas.Select(r => Task.Run(() => ConnectAsync(access.DataSource(r.Name), deadline.Token), deadline.Token)).ToList();
-        var (primaryResult, canary) = await CheckPrimaryAsync(access, options, deadline.Token, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(connecting).ConfigureAwait(false);
-        var replicas = await Task.WhenAll(spec.Replicas.Select(r => CheckReplicaAsync(access, r, canary, deadline.Token, cancellationToken))).ConfigureAwait(false);
-        return new VerificationReport([primaryResult, .. replicas.SelectMany(r => r)]);
+        if (mark is null)
+        {
+            // Each replica's first connection (TCP and SCRAM) opens while the primary commits the canary, not after it.
+            var connecting = spec.Replicas.Select(r => Task.Run(() => ConnectAsync(access.DataSource(r.Name), deadline.Token), deadline.Token)).ToList();
+            mark = await CheckPrimaryAsync(access, options, deadline.Token, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(connecting).ConfigureAwait(false);
+        }
+
+        var replicas = await Task.WhenAll(spec.Replicas.Select(r => CheckReplicaAsync(access, r, mark, deadline.Token, cancellationToken))).ConfigureAwait(false);
+        return new VerificationReport([mark.Role, .. replicas.SelectMany(r => r)]);
+    }
+
+    /// <summary>The primary's part alone: its role, and the canary row when <see cref="StreamingCheckOptions.WriteCanary"/> asks for it.</summary>
+    public static async Task<PrimaryMark> MarkPrimaryAsync(ClusterAccess access, StreamingCheckOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(options);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Deadline);
+        return await CheckPrimaryAsync(access, options, deadline.Token, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Opens one connection and returns it to the pool. A failure is left for the observations to report.</summary>
@@ -58,10 +75,7 @@ public static class StreamingCheck
         }
     }
 
-    /// <summary>What the primary check leaves for the replica checks: the canary's token (if written) and an LSN every replica must reach.</summary>
-    private sealed record Canary(string? Token, string? Lsn);
-
-    private static async Task<(CheckResult, Canary)> CheckPrimaryAsync(ClusterAccess access, StreamingCheckOptions options, CancellationToken deadline, CancellationToken cancellationToken)
+    private static async Task<PrimaryMark> CheckPrimaryAsync(ClusterAccess access, StreamingCheckOptions options, CancellationToken deadline, CancellationToken cancellationToken)
     {
         var primary = access.Spec.Primary;
         const string Expected = "primary (pg_is_in_recovery() = false)";
@@ -81,7 +95,7 @@ public static class StreamingCheck
                 if (inRecovery)
                 {
                     observed = "in recovery (a replica)";
-                    return (new CheckResult(primary, "role", false, observed, Expected), new Canary(null, null));
+                    return new PrimaryMark(new CheckResult(primary, "role", false, observed, Expected), null, null);
                 }
 
                 if (token is not null)
@@ -91,11 +105,11 @@ public static class StreamingCheck
 
                 await using var lsn = new NpgsqlCommand("SELECT pg_catalog.pg_current_wal_lsn()::text", connection);
                 var current = (string)(await lsn.ExecuteScalarAsync(deadline).ConfigureAwait(false))!;
-                return (new CheckResult(primary, "role", true, "primary (not in recovery)", Expected), new Canary(token, current));
+                return new PrimaryMark(new CheckResult(primary, "role", true, "primary (not in recovery)", Expected), token, current);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                return (new CheckResult(primary, "role", false, observed, Expected), new Canary(null, null));
+                return new PrimaryMark(new CheckResult(primary, "role", false, observed, Expected), null, null);
             }
             catch (NpgsqlException e)
             {
@@ -106,7 +120,7 @@ public static class StreamingCheck
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    return (new CheckResult(primary, "role", false, observed, Expected), new Canary(null, null));
+                    return new PrimaryMark(new CheckResult(primary, "role", false, observed, Expected), null, null);
                 }
             }
         }
@@ -151,13 +165,13 @@ public static class StreamingCheck
         string? UpstreamError,
         string? ReplicaError);
 
-    private static async Task<ImmutableArray<CheckResult>> CheckReplicaAsync(ClusterAccess access, NodeSpec replica, Canary canary, CancellationToken deadline, CancellationToken cancellationToken)
+    private static async Task<ImmutableArray<CheckResult>> CheckReplicaAsync(ClusterAccess access, NodeSpec replica, PrimaryMark mark, CancellationToken deadline, CancellationToken cancellationToken)
     {
         var spec = access.Spec;
         var upstream = spec.UpstreamOf(replica)!;
         var expectedSync = ExpectedSyncState.For(spec, replica);
         var expectedSenders = ExpectedSenders(access, upstream);
-        var useCanary = canary.Token is not null && !replica.IsDelayed;
+        var useCanary = mark.CanaryToken is not null && !replica.IsDelayed;
         var view = new ReplicaView(null, null, null, null, null, null, false, null, null, false, null, null, "not reached", "not reached");
         var lagLimit = spec.Lag.CriticalTime + (replica.ApplyDelay ?? TimeSpan.Zero);
 
@@ -172,7 +186,7 @@ public static class StreamingCheck
         {
             try
             {
-                view = await ObserveAsync(access, replica, upstream, canary, useCanary, deadline).ConfigureAwait(false);
+                view = await ObserveAsync(access, replica, upstream, mark, useCanary, deadline).ConfigureAwait(false);
                 if (AllPass(view))
                 {
                     break;
@@ -209,7 +223,7 @@ public static class StreamingCheck
             var check = replica.IsDelayed ? "wal_received" : "replay";
             results.Add(new CheckResult(name, check, view.ReachedCanaryLsn,
                 view.ReplicaError ?? (replica.IsDelayed ? $"received up to {view.ReceivedLsn ?? "?"}" : $"replayed up to {view.ReplayLsn ?? "?"}"),
-                $"{(replica.IsDelayed ? "received" : "replayed")} up to the primary's LSN {canary.Lsn ?? "?"}"));
+                $"{(replica.IsDelayed ? "received" : "replayed")} up to the primary's LSN {mark.Lsn ?? "?"}"));
         }
 
         results.Add(new CheckResult(name, "lag", LagOk(view),
@@ -228,7 +242,7 @@ public static class StreamingCheck
         return [(direct.Host, direct.Port), (docker.Host, docker.Port)];
     }
 
-    private static async Task<ReplicaView> ObserveAsync(ClusterAccess access, NodeSpec replica, NodeSpec upstream, Canary canary, bool useCanary, CancellationToken cancellationToken)
+    private static async Task<ReplicaView> ObserveAsync(ClusterAccess access, NodeSpec replica, NodeSpec upstream, PrimaryMark mark, bool useCanary, CancellationToken cancellationToken)
     {
         string? senderState = null, syncState = null, upstreamError = null, replicaError = null;
         string? receiverStatus = null, senderHost = null, slot = null, receivedLsn = null, replayLsn = null;
@@ -267,7 +281,7 @@ public static class StreamingCheck
                        COALESCE(extract(epoch FROM now() - pg_catalog.pg_last_xact_replay_timestamp()), 0)::float8
                 FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_stat_wal_receiver AS r ON true
                 """);
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)canary.Lsn ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)mark.Lsn ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             receiverStatus = reader.IsDBNull(0) ? null : reader.GetString(0);
@@ -293,7 +307,7 @@ public static class StreamingCheck
             try
             {
                 await using var command = access.DataSource(replica.Name).CreateCommand("SELECT EXISTS (SELECT FROM pgha.canary WHERE token = $1)");
-                command.Parameters.Add(new NpgsqlParameter { Value = canary.Token! });
+                command.Parameters.Add(new NpgsqlParameter { Value = mark.CanaryToken! });
                 canarySeen = (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             }
             catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
