@@ -1,3 +1,4 @@
+using System.Reflection;
 using PgHaInfra.Cli.Commands;
 using PgHaInfra.Local;
 using PgHaInfra.Stack;
@@ -19,6 +20,7 @@ public static class PghaApp
         app.Configure(config =>
         {
             config.SetApplicationName("pgha");
+            config.SetApplicationVersion(Version);
 
             // A mistyped option (--stak prod) must fail, not be ignored while the default stack is used.
             config.Settings.StrictParsing = true;
@@ -29,6 +31,10 @@ public static class PghaApp
         });
         return app;
     }
+
+    /// <summary>What `pgha --version` prints: the release, and the commit it was built from when the build knew it.</summary>
+    public static string Version { get; } =
+        typeof(PghaApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     /// <summary>Every verb. Add new commands as a contiguous block per feature.</summary>
     private static void Register(IConfigurator config)

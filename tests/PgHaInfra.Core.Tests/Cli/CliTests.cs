@@ -9,6 +9,16 @@ public sealed class CliTests
     private static readonly string Stacks = StackFixtures.RepositoryStacks.Directory;
 
     [Fact]
+    public async Task Version_prints_the_release()
+    {
+        var run = await PghaRun.RunAsync("--version");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.StartsWith("0.2.0", run.Out.Trim(), StringComparison.Ordinal);
+        Assert.Equal(PghaApp.Version, run.Out.Trim());
+    }
+
+    [Fact]
     public void Json_output_is_for_terminals_and_scripts_not_html()
     {
         var json = System.Text.Json.JsonSerializer.Serialize(new { step = "role + slots", expected = "<verifier> & 'quoted'" }, PgHaInfra.Cli.Commands.Views.Json);
