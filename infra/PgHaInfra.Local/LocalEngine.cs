@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using PgHaInfra.Operations.Access;
+using PgHaInfra.Operations.Failover;
 using PgHaInfra.Rendering;
 using PgHaInfra.Security;
 using PgHaInfra.Spec;
@@ -257,7 +258,7 @@ public static class LocalEngine
                         // Fenced by a failover: it may have diverged, so it comes back through a rejoin (pg_rewind), never a plain start.
                         await steps.TimeAsync(node.Name, "rejoin (fenced)", async () =>
                         {
-                            await SlotSql.CreateAsync(access.DataSource(fencedUpstream.Name), node.SlotName, cancellationToken).ConfigureAwait(false);
+                            await Slots.EnsureAsync(access.DataSource(fencedUpstream.Name), node.SlotName, cancellationToken).ConfigureAwait(false);
                             await Failover.Rewind.RejoinAsync(cluster, binaries, access.DataSource(fencedUpstream.Name), Spec, node, cancellationToken).ConfigureAwait(false);
                         }, $"as a replica of {fencedUpstream.Name}").ConfigureAwait(false);
                         started = true;
@@ -290,7 +291,7 @@ public static class LocalEngine
 
                         break;
                     case CreateSlot slot:
-                        await steps.TimeAsync(node.Name, $"create slot {slot.Slot}", () => SlotSql.CreateAsync(access.DataSource(node.Name), slot.Slot, cancellationToken)).ConfigureAwait(false);
+                        await steps.TimeAsync(node.Name, $"create slot {slot.Slot}", () => Slots.EnsureAsync(access.DataSource(node.Name), slot.Slot, cancellationToken)).ConfigureAwait(false);
                         break;
                 }
             }
@@ -342,7 +343,7 @@ public static class LocalEngine
                 // unless the upstream's bootstrap made it moments ago in this run.
                 if (!downstreamSlotsMade.ContainsKey(upstream.Name))
                 {
-                    await SlotSql.CreateAsync(access.DataSource(upstream.Name), node.SlotName, cancellationToken).ConfigureAwait(false);
+                    await Slots.EnsureAsync(access.DataSource(upstream.Name), node.SlotName, cancellationToken).ConfigureAwait(false);
                 }
 
                 await JoinAsReplica.BaseBackupAsync(binaries, cluster.Runner, Layout, cluster.Placement.AddressOf(upstream), Spec.Replication.User, node.Name, node.SlotName, cancellationToken).ConfigureAwait(false);

@@ -3,17 +3,9 @@ using PgHaInfra.Rendering;
 
 namespace PgHaInfra.Local;
 
-/// <summary>Creates and drops physical slots over a superuser connection; creation is idempotent and reserves WAL.</summary>
+/// <summary>Runs bootstrap SQL and drops slots over a superuser connection (creation is <see cref="Operations.Failover.Slots.EnsureAsync"/>).</summary>
 public static class SlotSql
 {
-    public static async Task CreateAsync(NpgsqlDataSource node, string slot, CancellationToken cancellationToken)
-    {
-        await using var command = node.CreateCommand(
-            "SELECT pg_catalog.pg_create_physical_replication_slot($1, true) WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)");
-        command.Parameters.Add(new NpgsqlParameter { Value = slot });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>Drops a slot; a walsender still using it is terminated first, and the drop waits (bounded) until it lets go.</summary>
     public static async Task DropAsync(NpgsqlDataSource node, string slot, TimeSpan deadline, CancellationToken cancellationToken)
     {

@@ -63,10 +63,16 @@ public static class BootstrapSql
         }
 
         // Reserving WAL at creation matters: a slot created without it was invalidated by a concurrent checkpoint.
-        return $"-- Slots on {node.Name}: one per replica streaming from it, WAL reserved immediately.\n" + string.Concat(downstreams.Select(d =>
-            $"SELECT pg_catalog.pg_create_physical_replication_slot({QuoteLiteral(d.SlotName)}, true) " +
-            $"WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = {QuoteLiteral(d.SlotName)});\n"));
+        return $"-- Slots on {node.Name}: one per replica streaming from it, WAL reserved immediately.\n" + string.Concat(downstreams.Select(d => CreateSlot(d.SlotName) + ";\n"));
     }
+
+    /// <summary>
+    /// Creates one physical slot with WAL reserved, unless it exists; it returns a row only when it created one. The
+    /// one statement every slot creation runs: bootstrap.sql, `up`, and the re-pointing of a failover.
+    /// </summary>
+    public static string CreateSlot(string slot) =>
+        $"SELECT pg_catalog.pg_create_physical_replication_slot({QuoteLiteral(slot)}, true) " +
+        $"WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = {QuoteLiteral(slot)})";
 
     public static string QuoteLiteral(string value) => $"'{value.Replace("'", "''", StringComparison.Ordinal)}'";
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using PgHaInfra.Rendering;
 using PgHaInfra.Spec;
 
 namespace PgHaInfra.Operations.Failover;
@@ -12,11 +13,9 @@ public static class Slots
     /// <summary>Creates <paramref name="slot"/> with WAL reserved at once (gotcha 1), unless it exists. True if created.</summary>
     public static async Task<bool> EnsureAsync(NpgsqlDataSource upstream, string slot, CancellationToken cancellationToken)
     {
-        await using var command = upstream.CreateCommand(
-            "SELECT pg_create_physical_replication_slot($1, true) IS NOT NULL " +
-            "WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = $1)");
-        command.Parameters.AddWithValue(slot);
-        return await command.ExecuteScalarAsync(cancellationToken) is true;
+        await using var command = upstream.CreateCommand(BootstrapSql.CreateSlot(slot));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken);
     }
 
     /// <summary>
