@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using PgHaInfra.Operations.Access;
@@ -217,9 +216,6 @@ public static class LocalEngine
     private sealed class Execution(LocalCluster cluster, PostgresBinaries binaries, ClusterAccess access, Steps steps, LocalPlan plan,
         IReadOnlyDictionary<string, TaskCompletionSource> copies)
     {
-        /// <summary>Nodes whose bootstrap made every downstream slot during this run (used as a set).</summary>
-        private readonly ConcurrentDictionary<string, bool> downstreamSlotsMade = new(StringComparer.Ordinal);
-
         private ClusterSpec Spec => cluster.Spec;
 
         private StateLayout Layout => cluster.Layout;
@@ -300,7 +296,6 @@ public static class LocalEngine
             if (started && Spec.DownstreamsOf(node).Any() && plan.For(node.Name).All(a => a is not CreateNode { Upstream: null }))
             {
                 await steps.TimeAsync(node.Name, "slots", () => SlotSql.RunBootstrapAsync(access.DataSource(node.Name), files with { Files = [new RenderedFile(NodeFiles.BootstrapSql, BootstrapSql.SessionSettings + BootstrapSql.Slots(Spec, node))] }, cancellationToken)).ConfigureAwait(false);
-                downstreamSlotsMade.TryAdd(node.Name, true);
             }
         }
 
@@ -329,7 +324,6 @@ public static class LocalEngine
                 await steps.TimeAsync(node.Name, "start", () => StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken)).ConfigureAwait(false);
                 access.DataSource(node.Name).Clear();
                 await steps.TimeAsync(node.Name, "role + slots", () => SlotSql.RunBootstrapAsync(access.DataSource(node.Name), files, cancellationToken)).ConfigureAwait(false);
-                downstreamSlotsMade.TryAdd(node.Name, true);
                 await cluster.Store.UpdateAsync(Spec.Stack, Spec.Name, s => s
                     .WithNode(new NodeRecord(node.Name, node.Port, "primary", null, DateTimeOffset.UtcNow))
                     .WithPrimary(node.Name, $"created as the primary by up ({create.Reason})"), cancellationToken).ConfigureAwait(false);
@@ -340,8 +334,9 @@ public static class LocalEngine
             await steps.TimeAsync(node.Name, "pg_basebackup", async () =>
             {
                 // The slot first, WAL reserved (idempotent: it makes a rebuilt replica safe against a dropped slot),
-                // unless the upstream's bootstrap made it moments ago in this run.
-                if (!downstreamSlotsMade.ContainsKey(upstream.Name))
+                // unless the upstream was made or started in this run: its bootstrap made every downstream slot, and
+                // this node runs only after that upstream's work is done.
+                if (!plan.For(upstream.Name).Any(a => a is CreateNode or StartNode))
                 {
                     await Slots.EnsureAsync(access.DataSource(upstream.Name), node.SlotName, cancellationToken).ConfigureAwait(false);
                 }
