@@ -56,7 +56,7 @@ public sealed class PromotionRunner(ClusterAccess access, INodeControl control, 
 
             return await PromoteAndFollowAsync(plan, steps, finalLsn, rejoin, cancellationToken);
         }
-        catch (Exception e) when (e is FailoverException or NpgsqlException or IOException or InvalidOperationException)
+        catch (Exception e) when (IsReportable(e))
         {
             return Report(plan, steps, finalLsn, null, e.Message);
         }
@@ -74,7 +74,7 @@ public sealed class PromotionRunner(ClusterAccess access, INodeControl control, 
             await steps.RunAsync("fence", plan.OldPrimary, () => control.FenceAsync(plan.Current.Node(plan.OldPrimary), cancellationToken));
             return await PromoteAndFollowAsync(plan, steps, null, rejoin, cancellationToken);
         }
-        catch (Exception e) when (e is FailoverException or NpgsqlException or IOException or InvalidOperationException)
+        catch (Exception e) when (IsReportable(e))
         {
             return Report(plan, steps, null, null, e.Message);
         }
@@ -90,7 +90,7 @@ public sealed class PromotionRunner(ClusterAccess access, INodeControl control, 
             await DropOrphanSlotsAsync(spec, steps, cancellationToken);
             return new PromotionReport("rejoin", node, spec.Primary, outcome.Reason, [], steps.Steps, null, outcome, null);
         }
-        catch (Exception e) when (e is FailoverException or NpgsqlException or IOException or InvalidOperationException)
+        catch (Exception e) when (IsReportable(e))
         {
             return new PromotionReport("rejoin", node, spec.Primary, $"rejoin {node} as a replica of {spec.UpstreamOf(spec.Node(node))?.Name}", [], steps.Steps, null, null, e.Message);
         }
@@ -102,7 +102,7 @@ public sealed class PromotionRunner(ClusterAccess access, INodeControl control, 
         {
             return await PromoteAndFollowCoreAsync(plan, steps, finalLsn, rejoin, cancellationToken);
         }
-        catch (Exception e) when (e is FailoverException or NpgsqlException or IOException or InvalidOperationException)
+        catch (Exception e) when (IsReportable(e))
         {
             return Report(plan, steps, finalLsn, null, e.Message);
         }
@@ -193,4 +193,7 @@ public sealed class PromotionRunner(ClusterAccess access, INodeControl control, 
             Promoted = promoted,
         };
     }
+
+    /// <summary>What ends an operation with a report (what was done, what failed) rather than a crash.</summary>
+    private static bool IsReportable(Exception e) => e is FailoverException or NpgsqlException or IOException or InvalidOperationException;
 }
