@@ -1,6 +1,7 @@
 using System.Reflection;
 using PgHaInfra.Cli.Commands;
 using PgHaInfra.Local;
+using PgHaInfra.Messages;
 using PgHaInfra.Stack;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -13,6 +14,28 @@ namespace PgHaInfra.Cli;
 /// </summary>
 public static class PghaApp
 {
+    /// <summary>Runs pgha: what Program.cs and the in-process tests call. Every failure ends in one keyed message and exit 1 or 2.</summary>
+    public static async Task<int> RunAsync(CliConsoles consoles, string[] args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(consoles);
+        ArgumentNullException.ThrowIfNull(args);
+        if (MissingOptionValue.Find(args) is { } missing)
+        {
+            consoles.ErrorLine($"pgha: {missing}");
+            return ExitCodes.InvalidInput;
+        }
+
+        try
+        {
+            return await Create(consoles).RunAsync(args, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // Spectre hands command failures to the exception handler; this catches what fails before or around it.
+            return Failure.Report(consoles, e);
+        }
+    }
+
     public static CommandApp Create(CliConsoles consoles)
     {
         ArgumentNullException.ThrowIfNull(consoles);
@@ -116,8 +139,13 @@ internal static class Failure
             case OperationCanceledException:
                 consoles.ErrorLine("pgha: cancelled");
                 return 130;
+            case UnauthorizedAccessException or IOException:
+                // A file or folder pgha was pointed at; the message names the path.
+                consoles.ErrorLine($"pgha: {exception.Message}");
+                return ExitCodes.Failed;
             default:
-                consoles.ErrorLine($"pgha: {exception.GetType().Name}: {exception.Message}");
+                // No exception type reaches the user: the message, and that it was not expected.
+                consoles.ErrorLine($"pgha: failed unexpectedly: {exception.Message}");
                 return ExitCodes.Failed;
         }
     }

@@ -105,7 +105,7 @@ internal static partial class ParameterGuard
         if (catalog.Find(name) is not { } parameter)
         {
             return ($"is not a parameter of PostgreSQL {catalog.Major}", $"a parameter of PostgreSQL {catalog.Major} (postgres --describe-config), or an extension's ext.name",
-                Spelling.Nearest(name, catalog.Names.Select(n => n.ToLowerInvariant())) is { } near ? Shown.Quote(near) : null);
+                Spelling.Nearest(name, catalog.Names.Select(n => n.ToLowerInvariant())));
         }
 
         if (parameter.Context == "internal")
@@ -114,7 +114,7 @@ internal static partial class ParameterGuard
         }
 
         return ParameterValue.Check(parameter, value) is { } problem
-            ? ($"{problem.Problem} for {parameter.Type} parameter {name}", $"{problem.Allowed} (PostgreSQL {catalog.Major})", null)
+            ? (problem.Problem, $"{problem.Allowed} ({name} is {Article(parameter.Type)} {parameter.Type} in PostgreSQL {catalog.Major})", null)
             : null;
     }
 
@@ -145,6 +145,8 @@ internal static partial class ParameterGuard
                 return null;
         }
     }
+
+    private static string Article(string type) => type is "integer" or "enum" ? "an" : "a";
 
     private static (string, string)? AtLeast(string value, int required, string why) =>
         !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)

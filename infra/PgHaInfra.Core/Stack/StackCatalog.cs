@@ -22,7 +22,7 @@ public sealed record StackCatalog(string Directory)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StackValidationException([new StackError(Directory, null, FolderKey, null, $"cannot be read: {e.Message}",
+            throw new StackValidationException([new StackError(Directory, null, FolderKey, null, $"cannot be read: {e.Message.TrimEnd('.')}",
                 "a folder of Pulumi.<stack>.yaml files that pgha may list (see --stacks-dir)")]);
         }
     }

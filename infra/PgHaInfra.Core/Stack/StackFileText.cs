@@ -56,7 +56,7 @@ public static class StackFileText
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (null, $"cannot be read: {e.Message}");
+            return (null, $"cannot be read: {e.Message.TrimEnd('.')}");
         }
     }
 

@@ -37,7 +37,8 @@ internal static class SubnetRules
         if (usable < nodes)
         {
             var prefix = LargestPrefixFor(nodes, network.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? 32 : 128, reserved);
-            return ($"holds {Math.Max(0, usable)} container addresses, fewer than the {nodes} nodes (Docker keeps the network, gateway and broadcast addresses)",
+            var kept = reserved == 3 ? "the network, gateway and broadcast addresses" : "the network and gateway addresses";
+            return ($"holds {Math.Max(0, usable)} container address(es), fewer than the {nodes} nodes (Docker keeps {kept})",
                 $"a prefix of /{prefix} or shorter");
         }
 

@@ -76,7 +76,7 @@ public static class YamlStackFile
             if (colon < 0)
             {
                 errors.Add(new StackError(source, Line(keyNode), key, null, "has no namespace; Pulumi config keys are written project:key",
-                    $"{StackDocument.Namespace}:<key>", $"{StackDocument.Namespace}:{key}"));
+                    $"{StackDocument.Namespace}:<key>", keyNode is YamlScalarNode ? $"{StackDocument.Namespace}:{key}" : null));
                 continue;
             }
 
