@@ -33,7 +33,8 @@ internal static class MissingOptionValue
             }
 
             var next = i + 1 < args.Count ? args[i + 1] : null;
-            if (next is null || (next.StartsWith('-') && next.Length > 1))
+            // A negative number is a value (--watch -1), not the next option.
+            if (next is null || (next.StartsWith('-') && next.Length > 1 && !char.IsAsciiDigit(next[1])))
             {
                 return $"{arg} needs a value ({valueName}){(next is null ? "" : $", but it is followed by {next}")}";
             }

@@ -114,8 +114,23 @@ public static class PghaApp
 }
 
 /// <summary>Turns an exception into one clear message on stderr and the exit code it deserves.</summary>
-internal static class Failure
+internal static partial class Failure
 {
+    /// <summary>Spectre's "Failed to convert 'abc' to Int32." names a .NET type; the user gets what was expected instead.</summary>
+    private static string InCliWords(string message) =>
+        ConvertFailure().Match(message) is { Success: true } m
+            ? $"{Shown.Quote(m.Groups["value"].Value)} is not {m.Groups["type"].Value switch
+            {
+                "Int32" or "Int64" or "Nullable`1" => "a whole number",
+                "Double" or "Decimal" or "Single" => "a number",
+                "Boolean" => "true or false",
+                _ => "a value this option takes",
+            }}; see the verb's --help for its options"
+            : message;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Failed to convert '(?<value>.*)' to (?<type>[\w`]+)\.?\z", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex ConvertFailure();
+
     public static int Report(CliConsoles consoles, Exception exception)
     {
         switch (exception)
@@ -134,7 +149,7 @@ internal static class Failure
                 consoles.ErrorLine($"pgha: {engine.Message}");
                 return ExitCodes.Failed;
             case CommandAppException parse:
-                consoles.ErrorLine($"pgha: {parse.Message}");
+                consoles.ErrorLine($"pgha: {InCliWords(parse.Message)}");
                 return ExitCodes.InvalidInput;
             case OperationCanceledException:
                 consoles.ErrorLine("pgha: cancelled");

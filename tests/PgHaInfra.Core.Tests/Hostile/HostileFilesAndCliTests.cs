@@ -121,6 +121,8 @@ public sealed class HostileFilesAndCliTests : IDisposable
         { ["lag", "--watch"], 2, "pgha: --watch needs a value (SECONDS)" },
         { ["psql", "--node"], 2, "pgha: --node needs a value (NODE)" },
         { ["render", "-s"], 2, "pgha: -s needs a value (NAME)" },
+        { ["verify", "--deadline", "abc"], 2, "pgha: \"abc\" is not a whole number; see the verb's --help for its options" },
+        { ["verify", "--deadline", "1\n2"], 2, "pgha: \"1\\n2\" is not a whole number; see the verb's --help for its options" },
         { ["validate", "--stack", "local", "--all"], 2, "pgha: --stack = \"local\" and --all: name one stack, or validate all of them" },
         { ["render", "--stack", "local", "--node", "pg-1\npgha: forged second line"], 2, "pgha: --node = \"pg-1\\npgha: forged second line\": stack local has no such node. Allowed: pg-1, pg-2, pg-3" },
         { ["render", "--stack", "local", "--node", "\u001b[31mred\u001b[0m"], 2, "pgha: --node = \"\\u001b[31mred\\u001b[0m\": stack local has no such node. Allowed: pg-1, pg-2, pg-3" },

@@ -47,26 +47,7 @@ internal static class HostileStacks
         return Base(string.Join("\n", lines));
     }
 
-    /// <summary>The repository's prod shape (sync, cascading pg-4, delayed pg-dr) with pg-4's upstream replaced.</summary>
-    public static string ProdUpstream(string upstream) => $"""
-        config:
-          pg-ha-infra:topology: sync
-          pg-ha-infra:nodes:
-            - name: pg-1
-              port: 17432
-            - name: pg-2
-              port: 17433
-            - name: pg-3
-              port: 17434
-            - name: pg-4
-              port: 17435
-              upstream: {upstream}
-            - name: pg-dr
-              port: 17436
-              delay: 1h
-          pg-ha-infra:synchronous:
-            method: any
-            count: 1
-            standbys: [pg-2, pg-3]
-        """;
+    /// <summary>The repository's prod stack (sync, cascading pg-4 on line 17, delayed pg-dr) with pg-4's upstream replaced.</summary>
+    public static string ProdUpstream(string upstream) =>
+        File.ReadAllText(StackFixtures.RepositoryStacks.PathOf("prod")).Replace("upstream: pg-3", "upstream: " + upstream, StringComparison.Ordinal);
 }
