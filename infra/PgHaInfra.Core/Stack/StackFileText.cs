@@ -94,14 +94,7 @@ public static class StackFileText
         }
 
         var buffer = new byte[256];
-        try
-        {
-            if (Statx(AtFdCwd, path, 0, StatxType, buffer) != 0)
-            {
-                return null;
-            }
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        if ((Call(() => StatxGlibc(AtFdCwd, path, 0, StatxType, buffer)) ?? Call(() => Statx(AtFdCwd, path, 0, StatxType, buffer))) is not 0)
         {
             return null;
         }
@@ -119,6 +112,19 @@ public static class StackFileText
         };
     }
 
+    /// <summary>The call's result, or null where this libc has no statx (a very old glibc, another C library).</summary>
+    private static int? Call(Func<int> statx)
+    {
+        try
+        {
+            return statx();
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
     private const int AtFdCwd = -100;
     private const uint StatxType = 0x1;
 
@@ -127,5 +133,10 @@ public static class StackFileText
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
 #pragma warning disable SYSLIB1054
     private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
+
+    // glibc by its soname: "libc" alone resolves through libc.so, which is a linker script where libc6-dev is installed.
+    [DllImport("libc.so.6", EntryPoint = "statx", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int StatxGlibc(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
 #pragma warning restore SYSLIB1054
 }
