@@ -56,6 +56,13 @@ public sealed class FailoverUnderLoadTests(ITestOutputHelper output)
         var store = new OrderStore(database);
         await store.CreateSchemaAsync(ct);
         var oldPrimary = harness.Spec.Primary;
+        // The reader starts at once: it must not race the replicas' replay of CREATE TABLE (that is replica lag, not failover).
+        foreach (var replica in harness.Spec.Replicas)
+        {
+            await TestCluster.EventuallyAsync(() => harness.QueryAsync<bool>(replica.Name, $"SELECT to_regclass('{OrderStore.Table}') IS NOT NULL", ct),
+                TimeSpan.FromSeconds(10), $"{replica.Name} has {OrderStore.Table}");
+        }
+
         await using var load = new WriteLoad(store, writers: 3, pause: TimeSpan.FromMilliseconds(2));
         load.Start();
         await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
@@ -96,6 +103,15 @@ public sealed class FailoverUnderLoadTests(ITestOutputHelper output)
         foreach (var failed in attempts.Where(a => !a.Acknowledged))
         {
             output.WriteLine($"  not acknowledged ({failed.Failure!.Outcome}, committed anyway: {present.Contains(failed.Key)}): {failed.Failure.Message}");
+        }
+
+        var reads = load.Reads;
+        var readGap = reads.Where(r => r.Node is not null).Select(r => r.At).Zip(reads.Where(r => r.Node is not null).Select(r => r.At).Skip(1), (a, b) => b - a).DefaultIfEmpty().Max();
+        output.WriteLine($"reads through the read pool: {reads.Length}, {reads.Count(r => r.Error is not null)} failed after the one retry, longest gap {readGap.TotalMilliseconds:0} ms; " +
+            "served by " + string.Join(", ", reads.Where(r => r.Node is not null).GroupBy(r => r.Node!).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
+        foreach (var group in reads.Where(r => r.Error is not null).GroupBy(r => Shorten(r.Error!)))
+        {
+            output.WriteLine($"  read failed {group.Count(),4} x {group.Key}");
         }
 
         Assert.Empty(lost);

@@ -10,16 +10,24 @@ internal sealed record WriteAttempt(Guid Key, DateTimeOffset StartedAt, DateTime
     public bool Acknowledged => Result is not null;
 }
 
-/// <summary>Several writers calling the example's <see cref="OrderStore.PlaceOrderAsync"/> in a loop, as an application under load.</summary>
+/// <summary>
+/// Several writers calling the example's <see cref="OrderStore.PlaceOrderAsync"/> in a loop, as an application under
+/// load, and one reader reading the last acknowledged order through the read pool.
+/// </summary>
 internal sealed class WriteLoad(OrderStore store, int writers, TimeSpan pause) : IAsyncDisposable
 {
     private readonly ConcurrentQueue<WriteAttempt> attempts = new();
+    private readonly ConcurrentQueue<(DateTimeOffset At, string? Node, string? Error)> reads = new();
+    private Guid lastAcknowledged;
     private readonly CancellationTokenSource stop = new();
     private Task[] loops = [];
 
     public ImmutableArray<WriteAttempt> Attempts => [.. attempts.OrderBy(a => a.StartedAt)];
 
-    public void Start() => loops = [.. Enumerable.Range(0, writers).Select(w => Task.Run(() => LoopAsync(w, stop.Token)))];
+    /// <summary>Every read: when it ended, the node that served it, or the error after the example's one retry.</summary>
+    public ImmutableArray<(DateTimeOffset At, string? Node, string? Error)> Reads => [.. reads.OrderBy(r => r.At)];
+
+    public void Start() => loops = [.. Enumerable.Range(0, writers).Select(w => Task.Run(() => LoopAsync(w, stop.Token))), Task.Run(() => ReadLoopAsync(stop.Token))];
 
     public async Task StopAsync()
     {
@@ -55,10 +63,36 @@ internal sealed class WriteLoad(OrderStore store, int writers, TimeSpan pause) :
                 // Not the stop token: a write in flight finishes (or fails) on its own, so its outcome is known.
                 var result = await store.PlaceOrderAsync(key, $"writer-{writer}", ++n, CancellationToken.None);
                 attempts.Enqueue(new WriteAttempt(key, started, DateTimeOffset.UtcNow, result, null));
+                lastAcknowledged = key;
             }
             catch (WriteFailedException e)
             {
                 attempts.Enqueue(new WriteAttempt(key, started, DateTimeOffset.UtcNow, null, e));
+            }
+
+            try
+            {
+                await Task.Delay(pause, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
+        }
+    }
+
+    private async Task ReadLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var (_, node) = await store.GetOrderAsync(lastAcknowledged, CancellationToken.None);
+                reads.Enqueue((DateTimeOffset.UtcNow, node, null));
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or IOException)
+            {
+                reads.Enqueue((DateTimeOffset.UtcNow, null, WriteFailure.Describe(e)));
             }
 
             try
