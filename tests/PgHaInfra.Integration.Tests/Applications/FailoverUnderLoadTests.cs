@@ -12,8 +12,11 @@ namespace PgHaInfra.Integration.Tests.Applications;
 /// </summary>
 public sealed class FailoverUnderLoadTests(ITestOutputHelper output)
 {
-    /// <summary>What the example adds to pgha's outage: the host-role cache (1 s) and reconnecting after it.</summary>
-    private static TimeSpan Allowance(RoutedDatabase database) => TimeSpan.FromSeconds(database.Options.HostRecheckSeconds) + TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// What the example may add to pgha's outage: its host-role cache (Host Recheck Seconds = 1) and reconnecting.
+    /// Npgsql's default cache of 10 s made the gap 8.4 s, which this bound rejects.
+    /// </summary>
+    private static readonly TimeSpan Allowance = TimeSpan.FromSeconds(2);
 
     [Fact]
     public async Task Through_a_switchover_the_example_writes_resume_on_the_new_primary_within_the_outage_and_lose_nothing()
@@ -115,10 +118,13 @@ public sealed class FailoverUnderLoadTests(ITestOutputHelper output)
         }
 
         Assert.Empty(lost);
+        // One retry after waiting for the new primary is enough: every write was acknowledged, some of them on the retry.
+        Assert.All(attempts, a => Assert.True(a.Acknowledged, a.Failure?.Message));
+        Assert.Contains(acknowledged, a => a.Result!.Attempts == 2);
         Assert.NotNull(firstOnNew);
         Assert.DoesNotContain(acknowledged, a => a.Result!.Node == oldPrimary && a.StartedAt > promoted);
-        Assert.True(gap <= outage + Allowance(database),
-            $"the example's writes resumed {gap.TotalMilliseconds:0} ms after they stopped; pgha's outage was {outage.TotalMilliseconds:0} ms (+{Allowance(database).TotalMilliseconds:0} ms allowed)");
+        Assert.True(gap <= outage + Allowance,
+            $"the example's writes resumed {gap.TotalMilliseconds:0} ms after they stopped; pgha's outage was {outage.TotalMilliseconds:0} ms (+{Allowance.TotalMilliseconds:0} ms allowed)");
         // Every write either committed or says it may not have: none claims NotApplied yet committed.
         Assert.DoesNotContain(attempts, a => !a.Acknowledged && a.Failure!.Outcome == WriteOutcome.NotApplied && present.Contains(a.Key));
     }

@@ -6,28 +6,12 @@ namespace PgHaInfra.Integration.Tests.Applications;
 /// <summary>The example application on a local cluster: writes on the primary, reads spread over the replicas, never the delayed one.</summary>
 public sealed class ReadWriteRoutingTests(ITestOutputHelper output)
 {
-    /// <summary>Two streaming replicas and a disaster-recovery replica that applies WAL an hour late.</summary>
-    private const string WithDelayedReplica = """
-        config:
-          pg-ha-infra:topology: async
-          pg-ha-infra:nodes:
-            - name: pg-1
-              port: {PORT0}
-            - name: pg-2
-              port: {PORT1}
-            - name: pg-3
-              port: {PORT2}
-            - name: pg-dr
-              port: {PORT3}
-              delay: 1h
-        """;
-
     [Fact]
     public async Task Writes_land_on_the_primary_and_reads_spread_over_the_replicas_and_never_reach_the_delayed_one()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(150));
         var ct = deadline.Token;
-        await using var test = await TestCluster.StartAsync("app-routing", WithDelayedReplica, cancellationToken: ct);
+        await using var test = await TestCluster.StartAsync("app-routing", StackTemplates.WithDelayed(2, "1h"), cancellationToken: ct);
         var access = test.Access;
         await using var database = AppConnection.Open(access);
         var store = new OrderStore(database);

@@ -12,35 +12,19 @@ public sealed class ReadYourWritesTests(ITestOutputHelper output)
 {
     private const int Writes = 300;
 
-    /// <summary>FIRST 1 (pg-2, pg-3): pg-2 is the synchronous standby.</summary>
-    private static string SyncStack(string commit) => $$"""
-        config:
-          pg-ha-infra:topology: sync
-          pg-ha-infra:nodes:
-            - name: pg-1
-              port: {PORT0}
-            - name: pg-2
-              port: {PORT1}
-            - name: pg-3
-              port: {PORT2}
-          pg-ha-infra:synchronous:
-            method: first
-            count: 1
-            standbys: [pg-2, pg-3]
-            commit: {{commit}}
-        """;
+    // StackTemplates.SyncFirst: FIRST 1 (pg-2, pg-3), so pg-2 is the synchronous standby.
 
     [Fact]
     public async Task With_remote_apply_a_read_on_the_synchronous_standby_right_after_a_write_always_sees_it()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(150));
         var ct = deadline.Token;
-        await using var test = await TestCluster.StartAsync("app-ryw", SyncStack("remote_apply"), cancellationToken: ct);
+        await using var test = await TestCluster.StartAsync("app-ryw", StackTemplates.SyncFirstCommitting("remote_apply"), cancellationToken: ct);
         Assert.Equal("sync", await test.QueryAsync<string>("pg-1", "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'pg-2'", ct));
 
         var withRemoteApply = await MissesAsync(test, "remote_apply", ct);
 
-        await test.WriteStackAsync(SyncStack("\"on\""), ct);
+        await test.WriteStackAsync(StackTemplates.SyncFirstCommitting("on"), ct);
         await test.UpAsync(cancellationToken: ct);
         var withOn = await MissesAsync(test, "on", ct);
 
