@@ -46,7 +46,7 @@ public sealed class OrderStore(RoutedDatabase database)
             catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
             {
                 // Nothing was sent: whatever failed, the order was not written.
-                failures.Add((WriteOutcome.NotApplied, WriteFailure.Describe(e)));
+                failures.Add((WriteFailure.Classify(e, sent: false), WriteFailure.Describe(e)));
                 if (attempt == 2)
                 {
                     throw new WriteFailedException(key, Worst(failures), failures, e);
