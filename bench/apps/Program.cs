@@ -124,7 +124,11 @@ async Task<string> MeasureAsync(ClusterAccess access, AppEndpoints endpoints, st
 
         var readSpread = await SpreadAsync(stores["on"], (s, k) => s.GetOrderAsync(k, ct));
         var writeSpread = await SpreadAsync(stores["on"], (s, k) => s.GetOrderFreshAsync(k, ct));
-        return Report(latencies, misses, standbyName, readSpread, writeSpread);
+        // What trusting no cached host role costs (Host Recheck Seconds = 0 follows a promotion soonest).
+        await using var noCache = RoutedDatabase.Open(endpoints, password, RoutingOptions.Default with { HostRecheckSeconds = 0 });
+        var noCacheSpread = await SpreadAsync(new OrderStore(noCache), (s, k) => s.GetOrderAsync(k, ct));
+        return Report(latencies, misses, standbyName, [("read pool (prefer-standby, load-balanced)", readSpread),
+            ("read pool, Host Recheck Seconds = 0", noCacheSpread), ("write pool (read-write)", writeSpread)]);
     }
     finally
     {
@@ -175,7 +179,7 @@ static double Percentile(IEnumerable<double> values, double p)
 }
 
 string Report(Dictionary<string, List<double>> latencies, Dictionary<string, int> misses, string standby,
-    (Dictionary<string, int> PerNode, List<double> Ms) reads, (Dictionary<string, int> PerNode, List<double> Ms) writes)
+    (string Label, (Dictionary<string, int> PerNode, List<double> Ms) Reads)[] spreads)
 {
     var text = new StringBuilder();
     var baseline = Percentile(latencies["on"], 0.5);
@@ -194,7 +198,7 @@ string Report(Dictionary<string, List<double>> latencies, Dictionary<string, int
         .AppendLine()
         .AppendLine("| reads through | " + string.Join(" | ", spec.Nodes.Select(n => n.Name)) + " | median ms | p95 ms |")
         .AppendLine("| --- | " + string.Join(" | ", spec.Nodes.Select(_ => "---:")) + " | ---: | ---: |");
-    foreach (var (label, (perNode, ms)) in new[] { ("read pool (prefer-standby, load-balanced)", reads), ("write pool (read-write)", writes) })
+    foreach (var (label, (perNode, ms)) in spreads)
     {
         var counts = string.Join(" | ", spec.Nodes.Select(n => perNode.GetValueOrDefault(n.Name).ToString(CultureInfo.InvariantCulture)));
         text.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {counts} | {Percentile(ms, 0.5):0.000} | {Percentile(ms, 0.95):0.000} |");
