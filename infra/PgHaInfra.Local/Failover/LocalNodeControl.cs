@@ -15,6 +15,9 @@ namespace PgHaInfra.Local.Failover;
 /// <param name="access">Access for SQL the engine side needs (the CHECKPOINT before pg_rewind).</param>
 public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries binaries, ClusterAccess access) : INodeControl, INodeFaults
 {
+    /// <summary>Consent (--allow-reclone) to replace a node that pg_rewind cannot rewind by a fresh base backup.</summary>
+    public bool AllowReclone { get; init; }
+
     public async Task<Lsn?> StopCleanlyAsync(NodeSpec node, CancellationToken cancellationToken)
     {
         var dataDirectory = cluster.Layout.DataDirectory(node.Name);
@@ -51,12 +54,13 @@ public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries bina
     {
         var dataDirectory = cluster.Layout.DataDirectory(node.Name);
         await InstallConfigurationAsync(spec, node, cancellationToken).ConfigureAwait(false);
+        // The marker goes first: a node marked fenced always has standby.signal.
+        Fence.Lift(dataDirectory);
         if (spec.IsPrimary(node))
         {
-            File.Delete(Path.Combine(dataDirectory, NodeFiles.StandbySignal));
+            ServerUser.DeleteDurably(Path.Combine(dataDirectory, NodeFiles.StandbySignal));
         }
 
-        Fence.Lift(dataDirectory);
         await StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, cluster.Layout.LogFile(node.Name), LocalEngine.StartDeadline, cancellationToken).ConfigureAwait(false);
     }
 
@@ -71,7 +75,7 @@ public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries bina
         cluster.RecordPrimaryAsync(spec.Primary, reason, cancellationToken);
 
     public Task<RejoinOutcome> RejoinAsync(ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken) =>
-        Rewind.RejoinAsync(cluster, binaries, access.DataSource(spec.UpstreamOf(node)?.Name ?? spec.Primary), spec, node, cancellationToken);
+        Rewind.RejoinAsync(cluster, binaries, access.DataSource(spec.UpstreamOf(node)?.Name ?? spec.Primary), spec, node, AllowReclone, cancellationToken);
 
     public async Task<string> CrashAsync(NodeSpec node, CancellationToken cancellationToken)
     {

@@ -48,7 +48,8 @@ internal sealed class FailoverHarness : IAsyncDisposable
 
     public ContinuousWriter Writer(string run) => new(WriteEndpoint(), run, TimeSpan.FromMilliseconds(2));
 
-    public Task<ClusterObservation> ObserveAsync(CancellationToken cancellationToken) => ReplicationObserver.ObserveAsync(Access, cancellationToken);
+    /// <summary>As `pgha failover` observes: a primary that fails at the connection level is asked again until that is confirmed.</summary>
+    public Task<ClusterObservation> ObserveAsync(CancellationToken cancellationToken) => ReplicationObserver.ObserveConfirmingAsync(Access, cancellationToken);
 
     public async Task<T> QueryAsync<T>(string node, string sql, CancellationToken cancellationToken)
     {
