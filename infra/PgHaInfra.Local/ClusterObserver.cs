@@ -116,11 +116,11 @@ public static class ClusterObserver
         {
             if (holdsCluster || PostmasterPidFile.IsRunning(dataDirectory))
             {
-                return (DataDirectoryState.Unrecorded, "it holds a database cluster (PG_VERSION, global/pg_control) that state.json does not record: state.json was lost, or the directory came from elsewhere");
+                return (DataDirectoryState.Unrecorded, "holds a database cluster (PG_VERSION, global/pg_control) that state.json does not record: state.json was lost, or the directory came from elsewhere");
             }
 
             return Directory.EnumerateFileSystemEntries(dataDirectory).Any()
-                ? (DataDirectoryState.Unrecorded, "it holds files but no cluster, and pgha did not mark it as being made")
+                ? (DataDirectoryState.Unrecorded, "holds files but no cluster, and pgha did not mark it as being made")
                 : (DataDirectoryState.HalfMade, "it is empty");
         }
 

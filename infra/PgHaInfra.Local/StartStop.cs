@@ -25,13 +25,15 @@ public static class StartStop
         }
 
         var logStart = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
+        // A killed server leaves its postmaster.pid behind; until the new postmaster rewrites it, that dead PID is not news.
+        var stale = PostmasterPidFile.Read(dataDirectory) is { ProcessAlive: false } dead ? dead.Pid : (int?)null;
         await runner.RunCheckedAsync($"start {dataDirectory}", binaries.PathOf(PostgresBinaries.PgCtl),
             ["start", "--pgdata", dataDirectory, "--log", logFile, "--no-wait", "--silent"], cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var pid = PostmasterPidFile.Read(dataDirectory);
+            var pid = PostmasterPidFile.Read(dataDirectory) is { } read && read.Pid != stale ? read : null;
             if (pid is { AcceptsConnections: true } && pid.ProcessAlive)
             {
                 return;

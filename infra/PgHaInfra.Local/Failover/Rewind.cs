@@ -108,6 +108,11 @@ public static class Rewind
     {
         // pg_rewind's own crash recovery (of a node that was killed) runs a single-user server, which refuses
         // standby.signal: only then is the file taken away, and it is put back whatever happens, cancellation included.
+        if (!ClusterObserver.HoldsCluster(dataDirectory))
+        {
+            return new ProcessResult(1, "", $"could not open file \"{Path.Combine(dataDirectory, "global", "pg_control")}\" (or PG_VERSION): there is no cluster to rewind");
+        }
+
         var control = await ControlData.ReadAsync(binaries, cluster.Runner, dataDirectory, cancellationToken).ConfigureAwait(false);
         if (!control.ShutDownCleanly)
         {

@@ -53,6 +53,8 @@ public static class ReplicationObserver
         var spec = access.Spec;
         while (true)
         {
+            // A fresh connection each time: a pooled one may reach a backend that outlived its killed postmaster.
+            access.DataSource(spec.Primary).Clear();
             var observation = await ObserveAsync(access, cancellationToken);
             if (!observation[spec.Primary].IsGone)
             {
@@ -66,7 +68,6 @@ public static class ReplicationObserver
                 return observation;
             }
 
-            access.DataSource(spec.Primary).Clear();
             await Task.Delay(GoneRetry, cancellationToken);
         }
     }
