@@ -48,6 +48,7 @@ public sealed class UnreachableRewindSourceTests
 
         // Once the source is back, the rejoin succeeds by pg_rewind, without a re-clone.
         await test.StartNodeAsync("pg-2", deadline.Token);
+        harness.Access.DataSource("pg-2").Clear();
         var rejoin = await harness.Runner.RejoinAsync(next, "pg-1", deadline.Token);
         Assert.True(rejoin.Succeeded, rejoin.Error);
         Assert.NotEqual(RejoinMethod.Reclone, rejoin.Rejoin!.Method);
