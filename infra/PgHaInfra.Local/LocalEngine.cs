@@ -22,7 +22,6 @@ public sealed record UpResult(LocalPlan Plan, ImmutableArray<EngineStep> Steps, 
 public static class LocalEngine
 {
     public static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
-    public static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(60);
 
     /// <summary>Observes the cluster and plans, changing nothing: what `pgha plan` shows.</summary>
     public static Task<LocalPlan> PlanAsync(LocalCluster cluster, bool allowRestart, CancellationToken cancellationToken) =>
@@ -160,7 +159,7 @@ public static class LocalEngine
                 }
 
                 await Task.WhenAll(dataDirectories.Where(PostmasterPidFile.IsRunning).Select(dir =>
-                    steps.TimeAsync(Path.GetFileName(dir), "stop (fast)", () => StopAsync(cluster, binaries, dir, cancellationToken)))).ConfigureAwait(false);
+                    steps.TimeAsync(Path.GetFileName(dir), "stop (fast)", () => StartStop.StopAsync(binaries, cluster.Runner, dir, StopPolicy.Graceful, cancellationToken)))).ConfigureAwait(false);
             }
         }
 
@@ -174,19 +173,6 @@ public static class LocalEngine
         }
 
         return steps.All;
-    }
-
-    /// <summary>A fast stop, and an immediate one when the fast stop does not finish in time.</summary>
-    internal static async Task StopAsync(LocalCluster cluster, PostgresBinaries binaries, string dataDirectory, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Fast, TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
-        }
-        catch (LocalEngineException)
-        {
-            await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Immediate, StopDeadline, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <summary>A fenced node that lost standby.signal (an interrupted rewind) gets it back before anything else happens.</summary>
@@ -283,7 +269,7 @@ public static class LocalEngine
                         // The rejoin switchover and failover use (PromotionRunner's), with its wait until the node streams.
                         await steps.TimeAsync(node.Name, "rejoin (fenced)", async () =>
                         {
-                            var control = new Failover.LocalNodeControl(cluster, binaries, access) { AllowReclone = rejoin.AllowReclone };
+                            var control = new Failover.LocalNodeControl(cluster, binaries) { AllowReclone = rejoin.AllowReclone };
                             await new PromotionRunner(access, control).RejoinOneAsync(Spec, node.Name, cancellationToken).ConfigureAwait(false);
                         }, $"as a replica of {rejoin.Upstream}").ConfigureAwait(false);
                         started = true;
@@ -303,7 +289,7 @@ public static class LocalEngine
                         {
                             await steps.TimeAsync(node.Name, "restart", async () =>
                             {
-                                await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Fast, StopDeadline, cancellationToken).ConfigureAwait(false);
+                                await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopPolicy.Graceful, cancellationToken).ConfigureAwait(false);
                                 access.DataSource(node.Name).Clear();
                                 await StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken).ConfigureAwait(false);
                             }, restart.Reason).ConfigureAwait(false);
@@ -338,7 +324,7 @@ public static class LocalEngine
                     JoinAsReplica.KillLeftoverBackups(dataDirectory);
                     if (PostmasterPidFile.IsRunning(dataDirectory))
                     {
-                        await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Immediate, StopDeadline, cancellationToken).ConfigureAwait(false);
+                        await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopPolicy.Immediate, cancellationToken).ConfigureAwait(false);
                     }
 
                     await cluster.Store.UpdateAsync(Spec.Stack, Spec.Name, s => s.WithoutNode(node.Name), cancellationToken).ConfigureAwait(false);
@@ -396,7 +382,7 @@ public static class LocalEngine
                 JoinAsReplica.KillLeftoverBackups(dataDirectory);
                 if (PostmasterPidFile.IsRunning(dataDirectory))
                 {
-                    await StopAsync(cluster, binaries, dataDirectory, cancellationToken).ConfigureAwait(false);
+                    await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopPolicy.Graceful, cancellationToken).ConfigureAwait(false);
                 }
 
                 DeleteDirectory(dataDirectory);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Npgsql;
 using PgHaInfra.Operations.Failover;
 using PgHaInfra.Rendering;
 using PgHaInfra.Spec;
@@ -8,8 +7,8 @@ using PgHaInfra.Spec;
 namespace PgHaInfra.Local.Failover;
 
 /// <summary>
-/// Brings a failed or switched-over primary back as a replica (gotcha 6): a CHECKPOINT on the source first, so
-/// pg_rewind sees the new timeline; pg_rewind as the server user with a superuser source conninfo whose password
+/// Brings a failed or switched-over primary back as a replica (gotcha 6; the CHECKPOINT on the source that pg_rewind
+/// needs first is <see cref="Checkpoint"/>, run by the caller): pg_rewind as the server user with a superuser source conninfo whose password
 /// comes from a passfile; then the rendered files again (pg_rewind copies the source's configuration), standby.signal,
 /// and a start. Only when pg_rewind cannot work (<see cref="RewindFailureKind.Impossible"/>) and the user consented is the
 /// data directory replaced by a fresh base backup; after any other failure the node stays stopped, fenced and intact.
@@ -29,20 +28,14 @@ public static class Rewind
     /// Consent to delete the data directory and take a fresh base backup when pg_rewind cannot rewind it (divergence it
     /// cannot follow, or WAL already gone). Never used after a connection or authentication failure.
     /// </param>
-    public static async Task<RejoinOutcome> RejoinAsync(LocalCluster cluster, PostgresBinaries binaries, NpgsqlDataSource source, ClusterSpec spec, NodeSpec node,
+    public static async Task<RejoinOutcome> RejoinAsync(LocalCluster cluster, PostgresBinaries binaries, ClusterSpec spec, NodeSpec node,
         bool allowReclone, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var layout = cluster.Layout;
         var dataDirectory = layout.DataDirectory(node.Name);
         var upstream = spec.UpstreamOf(node) ?? throw new LocalEngineException($"{node.Name} is the primary; there is nothing to rejoin");
-        await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Fast, LocalEngine.StopDeadline, cancellationToken).ConfigureAwait(false);
-
-        // Without it, right after a promotion pg_rewind may find "no rewind required" on a diverged node (gotcha 6).
-        await using (var checkpoint = source.CreateCommand("CHECKPOINT"))
-        {
-            await checkpoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopPolicy.Graceful, cancellationToken).ConfigureAwait(false);
 
         var passfile = await SuperuserPassfileAsync(cluster, cancellationToken).ConfigureAwait(false);
         RejoinMethod method;

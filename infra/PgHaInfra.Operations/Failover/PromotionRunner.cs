@@ -251,6 +251,7 @@ public sealed class PromotionRunner(ClusterAccess access, INodeControl control, 
             var outcome = await steps.RunAsync("rejoin", node.Name, async () =>
             {
                 await Slots.EnsureAsync(access.DataSource(upstream.Name), node.SlotName, bounded.Token);
+                await Checkpoint.RunAsync(access.DataSource(upstream.Name), bounded.Token);
                 var result = await control.RejoinAsync(spec, node, bounded.Token);
                 var took = await StreamingWait.UntilStreamingAsync(access, node.Name, upstream.Name, node.SlotName, timeouts.Streaming, bounded.Token);
                 return (result, took);

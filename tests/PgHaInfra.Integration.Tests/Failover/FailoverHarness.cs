@@ -36,7 +36,7 @@ internal sealed class FailoverHarness : IAsyncDisposable
         var credentials = await test.Cluster.CredentialsAsync(cancellationToken) ?? throw new InvalidOperationException("no credentials");
         var access = new ClusterAccess(test.Spec, test.Cluster.Addresses, credentials);
         var binaries = await test.Cluster.BinariesAsync(cancellationToken);
-        return new FailoverHarness(test, access, new LocalNodeControl(test.Cluster, binaries, access));
+        return new FailoverHarness(test, access, new LocalNodeControl(test.Cluster, binaries));
     }
 
     /// <summary>The write endpoint (multi-host, read-write) with the superuser's password, as the drill uses it.</summary>

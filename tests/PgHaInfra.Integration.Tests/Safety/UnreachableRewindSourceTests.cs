@@ -19,20 +19,22 @@ public sealed class UnreachableRewindSourceTests
         await using var harness = await FailoverHarness.OpenAsync(test, deadline.Token);
         await harness.QueryAsync<int>("pg-1", "CREATE TABLE old_data AS SELECT generate_series(1, 100) AS n; SELECT 1", deadline.Token);
         await harness.Control.CrashAsync(harness.Spec.Node("pg-1"), deadline.Token);
-        var decision = FailoverPlanner.Plan(harness.Spec, await harness.ObserveAsync(deadline.Token), "pg-2", force: false);
+        var decision = FailoverPlanner.Plan(harness.Spec, await harness.ObserveAsync(deadline.Token), null, force: false);
         Assert.True(decision.Proceed, decision.Reason);
         var failover = await harness.Runner.FailoverAsync(decision.Plan!, rejoin: false, deadline.Token);
         Assert.True(failover.Succeeded, failover.Error);
         var next = decision.Plan!.Next;
+        var target = decision.Plan.Target;
+        var other = next.Replicas.Single(r => r.Name is not "pg-1").Name;
 
-        // pg_rewind's source, the new primary, goes away; the CHECKPOINT before the rewind is asked of pg-3 (a standby
-        // takes one too), so it is pg_rewind itself that finds its source unreachable.
-        await test.StopNodeAsync("pg-2", StopMode.Fast, deadline.Token);
-        var binaries = await test.Cluster.BinariesAsync(deadline.Token);
+        // pg_rewind's source, the new primary, goes away (after the CHECKPOINT a rejoin asks of it first), so it is
+        // pg_rewind itself that finds its source unreachable. Consent to re-clone is given: it must not be used.
+        await harness.QueryAsync<object>(target, "CHECKPOINT", deadline.Token);
+        await test.StopNodeAsync(target, StopMode.Fast, deadline.Token);
         var dataDirectory = test.DataDirectory("pg-1");
+        var control = new LocalNodeControl(test.Cluster, await test.Cluster.BinariesAsync(deadline.Token)) { AllowReclone = true };
 
-        var refused = await Assert.ThrowsAsync<FailoverException>(() => Rewind.RejoinAsync(
-            test.Cluster, binaries, harness.Access.DataSource("pg-3"), next, next.Node("pg-1"), allowReclone: true, deadline.Token));
+        var refused = await Assert.ThrowsAsync<FailoverException>(() => control.RejoinAsync(next, next.Node("pg-1"), deadline.Token));
 
         Assert.Contains("Nothing was deleted", refused.Message, StringComparison.Ordinal);
         Assert.Contains("no reason to re-clone", refused.Message, StringComparison.Ordinal);
@@ -47,8 +49,8 @@ public sealed class UnreachableRewindSourceTests
         Assert.Equal(100L, await harness.QueryAsync<long>("pg-1", "SELECT count(*) FROM old_data", deadline.Token));
 
         // Once the source is back, the rejoin succeeds by pg_rewind, without a re-clone.
-        await test.StartNodeAsync("pg-2", deadline.Token);
-        harness.Access.DataSource("pg-2").Clear();
+        await test.StartNodeAsync(target, deadline.Token);
+        harness.Access.DataSource(target).Clear();
         var rejoin = await harness.Runner.RejoinAsync(next, "pg-1", deadline.Token);
         Assert.True(rejoin.Succeeded, rejoin.Error);
         Assert.NotEqual(RejoinMethod.Reclone, rejoin.Rejoin!.Method);

@@ -45,7 +45,7 @@ internal sealed class FailoverSession : IAsyncDisposable
                 ?? throw new CliException($"stack {cluster.Spec.Stack} has no local cluster in {cluster.Layout.Root}: run `pgha up --stack {cluster.Spec.Stack}` first");
             var binaries = await cluster.BinariesAsync(cancellationToken);
             var access = new ClusterAccess(cluster.Spec, cluster.Addresses, credentials);
-            return new FailoverSession(cluster, access, new LocalNodeControl(cluster, binaries, access) { AllowReclone = allowReclone }, consoles.Error);
+            return new FailoverSession(cluster, access, new LocalNodeControl(cluster, binaries) { AllowReclone = allowReclone }, consoles.Error);
         }
         catch (LocalEngineException e)
         {
