@@ -54,15 +54,36 @@ public sealed record PostmasterPidFile(int Pid, string Status)
     }
 
     /// <summary>
-    /// Removes a postmaster.pid that names no live server of this directory (a killed server's, its PID perhaps reused):
-    /// PostgreSQL would refuse to start, taking the other process for a postmaster.
+    /// Removes a postmaster.pid that names no live server of this directory (a killed server's, its PID perhaps reused
+    /// or an unreaped zombie), and the socket lock file that the same dead postmaster left (its path is in lines 4
+    /// and 5 of postmaster.pid): PostgreSQL would refuse to start, taking the other process for a postmaster.
     /// </summary>
     public static void RemoveStale(string dataDirectory)
     {
-        if (Read(dataDirectory) is { ProcessAlive: false })
+        if (Read(dataDirectory) is not { ProcessAlive: false } stale)
         {
-            File.Delete(Path.Combine(dataDirectory, FileName));
+            return;
         }
+
+        var path = Path.Combine(dataDirectory, FileName);
+        try
+        {
+            var lines = File.ReadAllLines(path);
+            if (lines.Length >= 5 && lines[3].Trim() is { Length: > 0 } port && lines[4].Trim() is { Length: > 0 } socketDirectory)
+            {
+                var socketLock = Path.Combine(socketDirectory, $".s.PGSQL.{port}.lock");
+                if (File.Exists(socketLock) && File.ReadLines(socketLock).FirstOrDefault()?.Trim() == stale.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    File.Delete(socketLock);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Gone meanwhile: nothing stale left to remove.
+        }
+
+        File.Delete(path);
     }
 
     public static PostmasterPidFile? Read(string dataDirectory)
