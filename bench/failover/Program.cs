@@ -54,7 +54,7 @@ try
             {
                 await cluster.RefreshAsync(ct);
                 await using var access = new ClusterAccess(cluster.Spec, cluster.Addresses, credentials);
-                var control = new LocalNodeControl(cluster, binaries, access);
+                var control = new LocalNodeControl(cluster, binaries);
                 var ms = await MeasureAsync(kind, variant, access, control, binaries);
                 samples.Add((kind, variant, ms));
                 Console.Error.WriteLine($"{kind,-10} {variant,-8} run {i + 1}/{runs}: {ms,7:0.0} ms   ({cluster.Spec.Primary} was primary)");

@@ -26,7 +26,7 @@ public static class ClusterObserver
     private static async Task<ObservedNode> ObserveNodeAsync(ClusterSpec spec, StateLayout layout, EngineState? state, ClusterAccess? access, string name, CancellationToken cancellationToken)
     {
         var dataDirectory = layout.DataDirectory(name);
-        var (data, reason) = DataState(spec, dataDirectory, state, name);
+        var (data, reason) = DataState(layout, dataDirectory, state, name);
         var running = PostmasterPidFile.IsRunning(dataDirectory);
         var files = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (var file in new[] { NodeFiles.PgHbaConf, NodeFiles.StandbySignal })
@@ -81,34 +81,51 @@ public static class ClusterObserver
             }
         }
 
+        var fence = Failover.Fence.IsFenced(dataDirectory) ? (await File.ReadAllTextAsync(Failover.Fence.MarkerPath(dataDirectory), cancellationToken).ConfigureAwait(false)).Trim() : null;
         return new ObservedNode(name, data, reason, running, inRecovery,
-            await InstalledSettings.ReadAsync(dataDirectory, cancellationToken).ConfigureAwait(false), files.ToImmutable(), settings, slots);
+            await InstalledSettings.ReadAsync(dataDirectory, cancellationToken).ConfigureAwait(false), files.ToImmutable(), settings, slots)
+        {
+            HoldsCluster = HoldsCluster(dataDirectory),
+            Fence = fence is null ? null : fence.Length == 0 ? "fenced" : fence,
+        };
     }
 
-    /// <summary>Complete only when the engine recorded it and the directory holds a cluster (and a replica its standby.signal).</summary>
-    public static (DataDirectoryState State, string? Reason) DataState(ClusterSpec spec, string dataDirectory, EngineState? state, string name)
+    /// <summary>PG_VERSION and global/pg_control: what makes a directory a database cluster.</summary>
+    public static bool HoldsCluster(string dataDirectory) =>
+        File.Exists(Path.Combine(dataDirectory, "PG_VERSION")) && File.Exists(Path.Combine(dataDirectory, "global", "pg_control"));
+
+    /// <summary>
+    /// Complete when the engine recorded it and the directory holds a cluster; half-made only when pgha marked it as
+    /// being made, or it holds nothing; unrecorded (never deleted by default) when it holds what pgha cannot vouch for.
+    /// A recorded replica without standby.signal stays complete: the planner installs the file again rather than deleting a cluster.
+    /// </summary>
+    public static (DataDirectoryState State, string? Reason) DataState(StateLayout layout, string dataDirectory, EngineState? state, string name)
     {
         if (!Directory.Exists(dataDirectory))
         {
             return (DataDirectoryState.Missing, null);
         }
 
-        if (state?.Nodes.GetValueOrDefault(name) is not { } record)
+        if (File.Exists(layout.CreatingMarker(name)))
         {
-            return (DataDirectoryState.HalfMade, "the engine never recorded it as finished: an earlier run was interrupted");
+            return (DataDirectoryState.HalfMade, $"pgha was making it ({Path.GetFileName(layout.CreatingMarker(name))} is there): an earlier run was interrupted");
         }
 
-        if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")) || !File.Exists(Path.Combine(dataDirectory, "global", "pg_control")))
+        var holdsCluster = HoldsCluster(dataDirectory);
+        if (state?.Nodes.GetValueOrDefault(name) is null)
         {
-            return (DataDirectoryState.HalfMade, "PG_VERSION or global/pg_control is missing");
+            if (holdsCluster || PostmasterPidFile.IsRunning(dataDirectory))
+            {
+                return (DataDirectoryState.Unrecorded, "holds a database cluster (PG_VERSION, global/pg_control) that state.json does not record: state.json was lost, or the directory came from elsewhere");
+            }
+
+            return Directory.EnumerateFileSystemEntries(dataDirectory).Any()
+                ? (DataDirectoryState.Unrecorded, "holds files but no cluster, and pgha did not mark it as being made")
+                : (DataDirectoryState.HalfMade, "it is empty");
         }
 
-        if (record.Role == "replica" && spec.HasNode(name) && !spec.IsPrimary(spec.Node(name)) && !File.Exists(Path.Combine(dataDirectory, NodeFiles.StandbySignal))
-            && !PostmasterPidFile.IsRunning(dataDirectory))
-        {
-            return (DataDirectoryState.HalfMade, "it was made as a replica but has no standby.signal");
-        }
-
-        return (DataDirectoryState.Complete, null);
+        return holdsCluster
+            ? (DataDirectoryState.Complete, null)
+            : (DataDirectoryState.HalfMade, "PG_VERSION or global/pg_control is missing: it holds no cluster");
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using PgHaInfra.Operations.Failover;
 using PgHaInfra.Rendering;
 using PgHaInfra.Spec;
 
@@ -10,28 +11,70 @@ namespace PgHaInfra.Local;
 /// </summary>
 public static class ConvergencePlanner
 {
-    public static LocalPlan Plan(ClusterSpec spec, ClusterPlacement placement, ObservedCluster observed, bool allowRestart)
+    public static LocalPlan Plan(ClusterSpec spec, ClusterPlacement placement, ObservedCluster observed, bool allowRestart) =>
+        Plan(spec, placement, observed, allowRestart, UpConsent.None);
+
+    /// <param name="consent">What the user allowed beyond the safe defaults (--rebuild, --allow-reclone).</param>
+    public static LocalPlan Plan(ClusterSpec spec, ClusterPlacement placement, ObservedCluster observed, bool allowRestart, UpConsent consent)
     {
         var actions = ImmutableArray.CreateBuilder<PlanAction>();
         var problems = ImmutableArray.CreateBuilder<string>();
+        var notes = ImmutableArray.CreateBuilder<string>();
         var madeAnew = new HashSet<string>(StringComparer.Ordinal);
+        var removed = new HashSet<string>(StringComparer.Ordinal);
         var drops = new List<PlanAction>();
+        var known = spec.Nodes.Select(n => n.Name).Concat(observed.Nodes.Keys).ToHashSet(StringComparer.Ordinal);
 
         foreach (var extra in observed.Nodes.Values.Where(n => !spec.HasNode(n.Name) && n.Data != DataDirectoryState.Missing).OrderBy(n => n.Name, StringComparer.Ordinal))
         {
-            actions.Add(new RemoveNode(extra.Name, $"{extra.Name} is not in stack {spec.Stack} any more: stop it and delete its data directory"));
+            // Scaling down removes a replica the engine made: what it holds is a copy of the primary's data.
+            if (extra.Data == DataDirectoryState.Unrecorded)
+            {
+                problems.Add($"{extra.Name} is not in stack {spec.Stack}, and its data directory is not one pgha recorded ({extra.HalfMadeReason}); " +
+                             "pgha will not delete it: move it away by hand if it is not needed");
+                continue;
+            }
+
+            if (extra is { Running: true, InRecovery: false })
+            {
+                problems.Add($"{extra.Name} is not in stack {spec.Stack} but runs as a primary (not in recovery); pgha will not delete a writable node: stop it, or add it back to the stack");
+                continue;
+            }
+
+            actions.Add(new RemoveNode(extra.Name, $"{extra.Name} is not in stack {spec.Stack} any more: stop it and delete its data directory (a replica's copy; consent: its removal from the stack file)"));
+            removed.Add(extra.Name);
         }
 
         foreach (var node in spec.InCreationOrder())
         {
             var seen = observed.Node(node.Name) ?? Missing(node.Name);
             var upstream = spec.UpstreamOf(node);
+            var rebuild = consent.Rebuilds(node.Name) && seen.Data != DataDirectoryState.Missing;
             if (seen.Data == DataDirectoryState.Missing)
             {
                 actions.Add(new CreateNode(node.Name, upstream?.Name, false, upstream is null
                     ? $"{node.Name} has no data directory: initdb it as the primary"
                     : $"{node.Name} has no data directory: pg_basebackup it from {upstream.Name} through slot {node.SlotName}"));
                 madeAnew.Add(node.Name);
+                continue;
+            }
+
+            if (rebuild)
+            {
+                actions.Add(new CreateNode(node.Name, upstream?.Name, true,
+                    $"`--rebuild {node.Name}` consents: delete its data directory{(seen.HoldsCluster ? ", which holds a cluster," : "")} and make it again " +
+                    (upstream is null ? "with initdb (a new, empty cluster)" : $"from {upstream.Name}"))
+                {
+                    DeletesCluster = seen.HoldsCluster,
+                });
+                madeAnew.Add(node.Name);
+                continue;
+            }
+
+            if (seen.Data == DataDirectoryState.Unrecorded)
+            {
+                problems.Add($"{node.Name}'s data directory {seen.HalfMadeReason}; pgha will not delete it. " +
+                             $"Adopt what is there with `pgha up --adopt`, or delete it and make it again with `pgha up --rebuild {node.Name}`");
                 continue;
             }
 
@@ -45,18 +88,32 @@ public static class ConvergencePlanner
 
             if (upstream is not null && madeAnew.Contains(spec.Primary))
             {
-                actions.Add(new CreateNode(node.Name, upstream.Name, true,
-                    $"{node.Name} is a copy of the old {spec.Primary}, which is made anew (a new system identifier): make it again from {upstream.Name}"));
-                madeAnew.Add(node.Name);
+                problems.Add($"{node.Name} holds a copy of {spec.Primary}'s old cluster, and {spec.Primary} is made anew (a new system identifier); " +
+                             $"pgha will not delete {node.Name}'s copy, which may be the only one left: consent with `pgha up --rebuild {node.Name}`, or bring {spec.Primary}'s data back");
+                continue;
+            }
+
+            if (seen.Fence is { } fence)
+            {
+                if (upstream is null)
+                {
+                    problems.Add($"{node.Name} is the primary but is fenced ({fence}); pgha will not start a fenced node as a primary: " +
+                                 "adopt the node that is writable with `pgha failover --adopt NODE`, or fail over to a replica");
+                    continue;
+                }
+
+                actions.Add(new RejoinNode(node.Name, upstream.Name, consent.AllowReclone,
+                    $"{node.Name} is fenced ({fence}): it may have diverged, so it rejoins as a replica of {upstream.Name} through pg_rewind, never a plain start; " +
+                    (consent.AllowReclone ? "if rewind is impossible it is re-cloned (--allow-reclone)" : "if rewind is impossible it stays fenced (re-clone only with --allow-reclone)")));
                 continue;
             }
 
             if (seen is { Running: true, InRecovery: { } inRecovery } && inRecovery == spec.IsPrimary(node))
             {
                 problems.Add(spec.IsPrimary(node)
-                    ? $"{node.Name} is the primary but runs as a replica (in recovery); pgha leaves it alone: promote it or fix the stack's primary"
+                    ? $"{node.Name} is the primary but runs as a replica (in recovery); pgha leaves it alone: promote it with `pgha failover --adopt {node.Name}`, or fix the stack's primary"
                     : $"{node.Name} should be a replica of {upstream!.Name} but runs as a primary (not in recovery); pgha will not demote it: " +
-                      "record the new primary with `pgha switchover`/`failover`, or rebuild it after `pgha down`");
+                      $"if it should be the primary, record it with `pgha failover --adopt {node.Name}`; otherwise stop it and `pgha up --rebuild {node.Name}`");
                 continue;
             }
 
@@ -90,15 +147,25 @@ public static class ConvergencePlanner
 
                 foreach (var (slot, pid) in seen.Slots.Where(s => !expected.Contains(s.Key)))
                 {
-                    drops.Add(new DropSlot(node.Name, slot,
-                        $"no replica of stack {spec.Stack} streams from {node.Name} through slot {slot}: an orphaned slot retains WAL until the disk fills" +
-                        (pid is { } active ? $" (its user, pid {active}, is disconnected first)" : "")));
+                    if (!Slots.IsPghas(slot, known))
+                    {
+                        notes.Add($"slot {slot} on {node.Name} is not of pgha's naming: a user's slot (pg_receivewal, Barman, ...); left alone" + (pid is { } user ? $" (in use by pid {user})" : " (inactive: it retains WAL)"));
+                    }
+                    else if (pid is { } active && !removed.Any(r => Slots.IsPghas(slot, [r])))
+                    {
+                        notes.Add($"slot {slot} on {node.Name} is pgha's but no replica of stack {spec.Stack} should stream through it, and pid {active} does: left until nothing streams through it");
+                    }
+                    else
+                    {
+                        drops.Add(new DropSlot(node.Name, slot,
+                            $"no replica of stack {spec.Stack} streams from {node.Name} through slot {slot}: an orphaned slot retains WAL until the disk fills (dropped only while inactive)"));
+                    }
                 }
             }
         }
 
         actions.AddRange(drops);
-        return new LocalPlan(spec.Stack, spec.Primary, actions.ToImmutable(), problems.ToImmutable());
+        return new LocalPlan(spec.Stack, spec.Primary, actions.ToImmutable(), problems.ToImmutable()) { Notes = notes.ToImmutable() };
     }
 
     /// <summary>Rendered versus installed: every setting that differs, and the files that differ as a whole.</summary>

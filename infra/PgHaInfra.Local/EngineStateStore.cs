@@ -3,8 +3,10 @@ using System.Text.Json;
 namespace PgHaInfra.Local;
 
 /// <summary>
-/// Reads and writes state.json. Writes are atomic (a temporary file, then rename), and one store serialises the
-/// updates of parallel steps, so a crash leaves either the old state or the new one, never half of it. Once it has
+/// Reads and writes state.json. Writes are atomic and durable (a temporary file, fsynced, renamed, and the directory
+/// fsynced), and one store serialises the updates of parallel steps, so a crash or a power loss leaves either the
+/// old state or the new one, never half of it. An unreadable state.json is never taken for "no state": pgha then
+/// refuses to act (<see cref="EngineStateUnreadableException"/>) until `up --adopt` rebuilds it from the data directories. Once it has
 /// written, it answers reads from what it wrote: within a run it is the only writer, and re-reading the file put a
 /// deserialisation on the critical path of every step.
 /// </summary>
@@ -33,18 +35,34 @@ public sealed class EngineStateStore(StateLayout layout, ServerUser user)
         {
             await using var stream = File.OpenRead(Layout.StateFile);
             return await JsonSerializer.DeserializeAsync(stream, EngineStateJson.Default.EngineState, cancellationToken).ConfigureAwait(false)
-                ?? throw new LocalEngineException($"{Layout.StateFile} is empty");
+                ?? throw new EngineStateUnreadableException(Layout, "it holds no state (null)");
         }
         catch (JsonException e)
         {
-            throw new LocalEngineException($"{Layout.StateFile} is not valid engine state ({e.Message}); move it away to start over", e);
+            throw new EngineStateUnreadableException(Layout, new FileInfo(Layout.StateFile).Length == 0 ? "it is empty" : e.Message, e);
         }
+    }
+
+    /// <summary>
+    /// Moves an unreadable state.json aside (kept, never deleted) so `up --adopt` can write a new one; returns where it went.
+    /// </summary>
+    public string? SetAsideUnreadable()
+    {
+        if (!File.Exists(Layout.StateFile))
+        {
+            return null;
+        }
+
+        var aside = $"{Layout.StateFile}.unreadable-{DateTimeOffset.UtcNow:yyyyMMddTHHmmss}";
+        File.Move(Layout.StateFile, aside);
+        Libc.SyncDirectory(Layout.Root);
+        return aside;
     }
 
     private async Task SaveAsync(EngineState state, CancellationToken cancellationToken)
     {
         var json = JsonSerializer.Serialize(state with { UpdatedAt = DateTimeOffset.UtcNow }, EngineStateJson.Default.EngineState);
-        await user.WriteFileAsync(Layout.StateFile, json + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken).ConfigureAwait(false);
+        await user.WriteFileAsync(Layout.StateFile, json + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken, durable: true).ConfigureAwait(false);
     }
 
     /// <summary>Loads, changes and saves under one lock: what parallel node creations use to record themselves.</summary>

@@ -8,7 +8,11 @@ namespace PgHaInfra.Local;
 /// <summary>Options that say where the local engine finds things. All optional: defaults follow the environment.</summary>
 /// <param name="StateDirectory">This stack's state directory (--state-dir).</param>
 /// <param name="PostgresBinDirectory">PostgreSQL's bin directory (otherwise PGHA_PG_BINDIR, PATH, pg_config).</param>
-public sealed record LocalEngineOptions(string? StateDirectory = null, string? PostgresBinDirectory = null);
+/// <param name="AdoptUnreadableState">
+/// Open even when state.json is unreadable (`up --adopt`): the cluster then has no state, and `up` rebuilds it from
+/// the data directories. Every other verb refuses such a cluster.
+/// </param>
+public sealed record LocalEngineOptions(string? StateDirectory = null, string? PostgresBinDirectory = null, bool AdoptUnreadableState = false);
 
 /// <summary>
 /// One stack's local cluster as the engine sees it: the stack's spec with the engine's current primary applied, the
@@ -17,6 +21,7 @@ public sealed record LocalEngineOptions(string? StateDirectory = null, string? P
 public sealed class LocalCluster : IAsyncDisposable
 {
     private ClusterAccess? access;
+    private StackLock? hold;
 
     private LocalCluster(ClusterSpec stackSpec, ClusterSpec spec, StateLayout layout, ServerUser user, ProcessRunner runner, EngineStateStore store, EngineState? state, LocalEngineOptions options)
     {
@@ -53,13 +58,50 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public ImmutableDictionary<string, NodeAddress> Addresses => Placement.Addresses;
 
-    public static async Task<LocalCluster> OpenAsync(ClusterSpec stackSpec, LocalEngineOptions options, CancellationToken cancellationToken)
+    /// <summary>The path state.json was set aside to, when it was unreadable and <see cref="LocalEngineOptions.AdoptUnreadableState"/> let the cluster open.</summary>
+    public string? UnreadableState { get; private set; }
+
+    /// <summary>Opens the stack's cluster for reading (status, plan, verify): no lock.</summary>
+    public static Task<LocalCluster> OpenAsync(ClusterSpec stackSpec, LocalEngineOptions options, CancellationToken cancellationToken) =>
+        OpenAsync(stackSpec, options, lockFor: null, cancellationToken);
+
+    /// <summary>
+    /// Opens the stack's cluster to change it: the stack lock (<see cref="StackLock"/>) is taken FIRST, then
+    /// state.json is read, so what the verb acts on cannot change under it. The lock is held until disposal.
+    /// </summary>
+    public static Task<LocalCluster> OpenForChangeAsync(ClusterSpec stackSpec, LocalEngineOptions options, string verb, CancellationToken cancellationToken) =>
+        OpenAsync(stackSpec, options, verb, cancellationToken);
+
+    private static async Task<LocalCluster> OpenAsync(ClusterSpec stackSpec, LocalEngineOptions options, string? lockFor, CancellationToken cancellationToken)
     {
         var user = ServerUser.Detect();
         var layout = StateLayout.For(stackSpec.Stack, options.StateDirectory, user.SwitchesUser);
-        var store = new EngineStateStore(layout, user);
-        var state = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
-        return new LocalCluster(stackSpec, EffectiveSpec(stackSpec, state), layout, user, new ProcessRunner(user), store, state, options);
+        var hold = lockFor is null ? null : StackLock.Acquire(layout, lockFor);
+        try
+        {
+            var store = new EngineStateStore(layout, user);
+            EngineState? state = null;
+            string? unreadable = null;
+            try
+            {
+                state = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (EngineStateUnreadableException) when (options.AdoptUnreadableState && hold is not null)
+            {
+                unreadable = store.SetAsideUnreadable();
+            }
+
+            return new LocalCluster(stackSpec, EffectiveSpec(stackSpec, state), layout, user, new ProcessRunner(user), store, state, options)
+            {
+                hold = hold,
+                UnreadableState = unreadable,
+            };
+        }
+        catch
+        {
+            hold?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The stack's spec with the recorded primary: `up` follows a switchover instead of undoing it.</summary>
@@ -129,17 +171,8 @@ public sealed class LocalCluster : IAsyncDisposable
         await AccessAsync(cancellationToken).ConfigureAwait(false)
         ?? throw new LocalEngineException($"stack {Spec.Stack} has no local cluster in {Layout.Root}: run `pgha up --stack {Spec.Stack}` first");
 
-    internal void SetAccess(ClusterAccess newAccess) => access = newAccess;
-
-    /// <summary>
-    /// Holds the stack against other pgha processes while <paramref name="verb"/> changes the cluster (see
-    /// <see cref="StackLock"/>). Creates the state directory if it is missing: the lock lives in it.
-    /// </summary>
-    public StackLock LockForChange(string verb)
-    {
-        EnsureRoot();
-        return StackLock.Acquire(Layout, verb);
-    }
+    /// <summary>Whether this instance holds the stack lock (opened with <see cref="OpenForChangeAsync"/>).</summary>
+    public bool HoldsLock => hold is not null;
 
     /// <summary>The state directory, owned by the server user, with every parent searchable by it.</summary>
     internal void EnsureRoot()
@@ -168,5 +201,8 @@ public sealed class LocalCluster : IAsyncDisposable
             await access.DisposeAsync().ConfigureAwait(false);
             access = null;
         }
+
+        hold?.Dispose();
+        hold = null;
     }
 }

@@ -22,34 +22,48 @@ public sealed record UpResult(LocalPlan Plan, ImmutableArray<EngineStep> Steps, 
 public static class LocalEngine
 {
     public static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
-    public static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(60);
 
     /// <summary>Observes the cluster and plans, changing nothing: what `pgha plan` shows.</summary>
-    public static async Task<LocalPlan> PlanAsync(LocalCluster cluster, bool allowRestart, CancellationToken cancellationToken)
+    public static Task<LocalPlan> PlanAsync(LocalCluster cluster, bool allowRestart, CancellationToken cancellationToken) =>
+        PlanAsync(cluster, allowRestart, UpConsent.None, cancellationToken);
+
+    /// <summary>The plan `up` with the same consent (--rebuild, --allow-reclone) would follow.</summary>
+    public static async Task<LocalPlan> PlanAsync(LocalCluster cluster, bool allowRestart, UpConsent consent, CancellationToken cancellationToken)
     {
         var access = await cluster.AccessAsync(cancellationToken).ConfigureAwait(false);
         var observed = await ClusterObserver.ObserveAsync(cluster.Spec, cluster.Layout, cluster.State, access, cancellationToken).ConfigureAwait(false);
-        return ConvergencePlanner.Plan(cluster.Spec, cluster.Placement, observed, allowRestart);
+        return ConvergencePlanner.Plan(cluster.Spec, cluster.Placement, observed, allowRestart, consent);
     }
 
     public static Task<UpResult> UpAsync(LocalCluster cluster, bool allowRestart, IEngineProgress progress, CancellationToken cancellationToken) =>
         UpAsync(cluster, allowRestart, progress, whenCopied: null, cancellationToken);
 
+    public static Task<UpResult> UpAsync(LocalCluster cluster, bool allowRestart, IEngineProgress progress, Func<CancellationToken, Task>? whenCopied, CancellationToken cancellationToken) =>
+        UpAsync(cluster, allowRestart, UpConsent.None, progress, whenCopied, cancellationToken);
+
     /// <param name="whenCopied">
     /// Started once every other node's work is done and each replica made in this run holds its base backup, so only
     /// replica starts remain: `pgha up` writes the check's canary then, while the replicas start. Awaited before return.
     /// </param>
+    /// <param name="consent">What the user allowed beyond the safe defaults: --adopt, --rebuild NODE, --allow-reclone.</param>
     public static async Task<UpResult> UpAsync(
-        LocalCluster cluster, bool allowRestart, IEngineProgress progress, Func<CancellationToken, Task>? whenCopied, CancellationToken cancellationToken)
+        LocalCluster cluster, bool allowRestart, UpConsent consent, IEngineProgress progress, Func<CancellationToken, Task>? whenCopied, CancellationToken cancellationToken)
     {
-        var spec = cluster.Spec;
         var steps = new Steps(progress);
         var binariesTask = cluster.BinariesAsync(cancellationToken);
         PrepareDirectories(cluster);
-        var credentials = await LocalSecrets.EnsureAsync(spec, cluster.Layout, cluster.User, cancellationToken).ConfigureAwait(false);
+        HealFences(cluster);
+        var credentials = await LocalSecrets.EnsureAsync(cluster.Spec, cluster.Layout, cluster.User, cancellationToken).ConfigureAwait(false);
+        if (consent.Adopt)
+        {
+            await steps.TimeAsync("cluster", "adopt", async () => await Adoption.AdoptAsync(cluster, cancellationToken).ConfigureAwait(false),
+                cluster.UnreadableState is { } aside ? $"the unreadable state.json was kept as {aside}" : null).ConfigureAwait(false);
+        }
+
+        var spec = cluster.Spec;
         var access = await cluster.AccessAsync(cancellationToken).ConfigureAwait(false) ?? throw new LocalEngineException("credentials vanished");
         var observed = await ClusterObserver.ObserveAsync(spec, cluster.Layout, cluster.State, access, cancellationToken).ConfigureAwait(false);
-        var plan = ConvergencePlanner.Plan(spec, cluster.Placement, observed, allowRestart);
+        var plan = ConvergencePlanner.Plan(spec, cluster.Placement, observed, allowRestart, consent);
         if (!plan.Problems.IsEmpty)
         {
             throw new LocalEngineException($"up refused to act on stack {spec.Stack}:\n  " + string.Join("\n  ", plan.Problems));
@@ -90,8 +104,13 @@ public static class LocalEngine
         await warmUp.ConfigureAwait(false);
         foreach (var drop in plan.Actions.OfType<DropSlot>())
         {
+            var dropped = false;
             await steps.TimeAsync(drop.Node, $"drop slot {drop.Slot}",
-                () => SlotSql.DropAsync(access.DataSource(drop.Node), drop.Slot, TimeSpan.FromSeconds(10), cancellationToken)).ConfigureAwait(false);
+                async () => dropped = await Slots.DropIfInactiveAsync(access.DataSource(drop.Node), drop.Slot, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            if (!dropped)
+            {
+                progress.Report(new EngineStep(drop.Node, $"slot {drop.Slot} left", TimeSpan.Zero, "something streams through it now: pgha never terminates a walsender to drop a slot"));
+            }
         }
 
         await cluster.RefreshAsync(cancellationToken).ConfigureAwait(false);
@@ -140,7 +159,7 @@ public static class LocalEngine
                 }
 
                 await Task.WhenAll(dataDirectories.Where(PostmasterPidFile.IsRunning).Select(dir =>
-                    steps.TimeAsync(Path.GetFileName(dir), "stop (fast)", () => StopAsync(cluster, binaries, dir, cancellationToken)))).ConfigureAwait(false);
+                    steps.TimeAsync(Path.GetFileName(dir), "stop (fast)", () => StartStop.StopAsync(binaries, cluster.Runner, dir, StopPolicy.Graceful, cancellationToken)))).ConfigureAwait(false);
             }
         }
 
@@ -156,16 +175,12 @@ public static class LocalEngine
         return steps.All;
     }
 
-    /// <summary>A fast stop, and an immediate one when the fast stop does not finish in time.</summary>
-    internal static async Task StopAsync(LocalCluster cluster, PostgresBinaries binaries, string dataDirectory, CancellationToken cancellationToken)
+    /// <summary>A fenced node that lost standby.signal (an interrupted rewind) gets it back before anything else happens.</summary>
+    private static void HealFences(LocalCluster cluster)
     {
-        try
+        foreach (var dir in Directory.EnumerateDirectories(cluster.Layout.DataRoot))
         {
-            await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Fast, TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
-        }
-        catch (LocalEngineException)
-        {
-            await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Immediate, StopDeadline, cancellationToken).ConfigureAwait(false);
+            Failover.Fence.Restore(dir, cluster.User);
         }
     }
 
@@ -250,13 +265,13 @@ public static class LocalEngine
                         await CreateAsync(create, node, files, cancellationToken).ConfigureAwait(false);
                         started = true;
                         break;
-                    case StartNode when Failover.Fence.IsFenced(dataDirectory) && Spec.UpstreamOf(node) is { } fencedUpstream:
-                        // Fenced by a failover: it may have diverged, so it comes back through a rejoin (pg_rewind), never a plain start.
+                    case RejoinNode rejoin:
+                        // The rejoin switchover and failover use (PromotionRunner's), with its wait until the node streams.
                         await steps.TimeAsync(node.Name, "rejoin (fenced)", async () =>
                         {
-                            await Slots.EnsureAsync(access.DataSource(fencedUpstream.Name), node.SlotName, cancellationToken).ConfigureAwait(false);
-                            await Failover.Rewind.RejoinAsync(cluster, binaries, access.DataSource(fencedUpstream.Name), Spec, node, cancellationToken).ConfigureAwait(false);
-                        }, $"as a replica of {fencedUpstream.Name}").ConfigureAwait(false);
+                            var control = new Failover.LocalNodeControl(cluster, binaries) { AllowReclone = rejoin.AllowReclone };
+                            await new PromotionRunner(access, control).RejoinOneAsync(Spec, node.Name, cancellationToken).ConfigureAwait(false);
+                        }, $"as a replica of {rejoin.Upstream}").ConfigureAwait(false);
                         started = true;
                         break;
                     case StartNode:
@@ -274,7 +289,7 @@ public static class LocalEngine
                         {
                             await steps.TimeAsync(node.Name, "restart", async () =>
                             {
-                                await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Fast, StopDeadline, cancellationToken).ConfigureAwait(false);
+                                await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopPolicy.Graceful, cancellationToken).ConfigureAwait(false);
                                 access.DataSource(node.Name).Clear();
                                 await StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken).ConfigureAwait(false);
                             }, restart.Reason).ConfigureAwait(false);
@@ -309,14 +324,17 @@ public static class LocalEngine
                     JoinAsReplica.KillLeftoverBackups(dataDirectory);
                     if (PostmasterPidFile.IsRunning(dataDirectory))
                     {
-                        await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Immediate, StopDeadline, cancellationToken).ConfigureAwait(false);
+                        await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopPolicy.Immediate, cancellationToken).ConfigureAwait(false);
                     }
 
                     await cluster.Store.UpdateAsync(Spec.Stack, Spec.Name, s => s.WithoutNode(node.Name), cancellationToken).ConfigureAwait(false);
+                    await MarkCreatingAsync(node.Name, create.Reason, cancellationToken).ConfigureAwait(false);
                     DeleteDirectory(dataDirectory);
                 }, create.Reason).ConfigureAwait(false);
             }
 
+            // Before initdb or pg_basebackup writes a byte: only a directory pgha marked so is ever removed without consent.
+            await MarkCreatingAsync(node.Name, create.Reason, cancellationToken).ConfigureAwait(false);
             if (create.Upstream is null)
             {
                 await steps.TimeAsync(node.Name, "initdb", () => Initdb.RunAsync(binaries, cluster.Runner, dataDirectory, Spec.Replication.Superuser, Layout.SuperuserPasswordFile, cancellationToken)).ConfigureAwait(false);
@@ -327,6 +345,7 @@ public static class LocalEngine
                 await cluster.Store.UpdateAsync(Spec.Stack, Spec.Name, s => s
                     .WithNode(new NodeRecord(node.Name, node.Port, "primary", null, DateTimeOffset.UtcNow))
                     .WithPrimary(node.Name, $"created as the primary by up ({create.Reason})"), cancellationToken).ConfigureAwait(false);
+                ServerUser.DeleteDurably(Layout.CreatingMarker(node.Name));
                 return;
             }
 
@@ -349,7 +368,11 @@ public static class LocalEngine
             access.DataSource(node.Name).Clear();
             await cluster.Store.UpdateAsync(Spec.Stack, Spec.Name, s => s
                 .WithNode(new NodeRecord(node.Name, node.Port, "replica", upstream.Name, DateTimeOffset.UtcNow)), cancellationToken).ConfigureAwait(false);
+            ServerUser.DeleteDurably(Layout.CreatingMarker(node.Name));
         }
+
+        private Task MarkCreatingAsync(string node, string reason, CancellationToken cancellationToken) =>
+            cluster.User.WriteFileAsync(Layout.CreatingMarker(node), $"{DateTimeOffset.UtcNow:O} {reason}\n", UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken, durable: true);
 
         public async Task RemoveAsync(RemoveNode remove, CancellationToken cancellationToken)
         {
@@ -359,7 +382,7 @@ public static class LocalEngine
                 JoinAsReplica.KillLeftoverBackups(dataDirectory);
                 if (PostmasterPidFile.IsRunning(dataDirectory))
                 {
-                    await StopAsync(cluster, binaries, dataDirectory, cancellationToken).ConfigureAwait(false);
+                    await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopPolicy.Graceful, cancellationToken).ConfigureAwait(false);
                 }
 
                 DeleteDirectory(dataDirectory);

@@ -20,9 +20,12 @@ public abstract record PlanAction(string Node, string Reason)
 }
 
 /// <summary>initdb (primary) or pg_basebackup from <paramref name="Upstream"/> (replica), then install and start.</summary>
-/// <param name="Rebuild">A half-made data directory is removed first.</param>
+/// <param name="Rebuild">A half-made data directory (or, with --rebuild NODE, a cluster) is removed first.</param>
 public sealed record CreateNode(string Node, string? Upstream, bool Rebuild, string Reason) : PlanAction(Node, Reason)
 {
+    /// <summary>The directory it removes holds a database cluster: planned only with `up --rebuild NODE`.</summary>
+    public bool DeletesCluster { get; init; }
+
     public override string Kind => Rebuild ? "rebuild" : "create";
 }
 
@@ -30,6 +33,16 @@ public sealed record CreateNode(string Node, string? Upstream, bool Rebuild, str
 public sealed record RemoveNode(string Node, string Reason) : PlanAction(Node, Reason)
 {
     public override string Kind => "remove";
+}
+
+/// <summary>
+/// Bring a fenced node (a switchover or failover fenced it: it may have diverged) back as a replica of
+/// <paramref name="Upstream"/>: stop it, pg_rewind it, install its files, start it and wait until it streams. Never a
+/// plain start. A re-clone (which deletes its data directory) only where rewind is impossible and <paramref name="AllowReclone"/>.
+/// </summary>
+public sealed record RejoinNode(string Node, string Upstream, bool AllowReclone, string Reason) : PlanAction(Node, Reason)
+{
+    public override string Kind => "rejoin";
 }
 
 /// <summary>Start a stopped node (after installing its files when they changed).</summary>
@@ -56,7 +69,10 @@ public sealed record CreateSlot(string Node, string Slot, string Reason) : PlanA
     public override string Kind => "create slot";
 }
 
-/// <summary>Drop a slot no replica streams through: an orphaned slot retains WAL until the disk fills.</summary>
+/// <summary>
+/// Drop a slot of pgha's naming that no replica streams through: an orphaned slot retains WAL until the disk fills.
+/// Dropped only while inactive (<see cref="Operations.Failover.Slots.DropIfInactiveAsync"/>); a user's slot never gets one.
+/// </summary>
 public sealed record DropSlot(string Node, string Slot, string Reason) : PlanAction(Node, Reason)
 {
     public override string Kind => "drop slot";
@@ -68,6 +84,12 @@ public sealed record DropSlot(string Node, string Slot, string Reason) : PlanAct
 /// </summary>
 public sealed record LocalPlan(string Stack, string Primary, ImmutableArray<PlanAction> Actions, ImmutableArray<string> Problems)
 {
+    /// <summary>What `up` saw and leaves alone on purpose, each with why: users' slots, slots still in use.</summary>
+    public ImmutableArray<string> Notes { get; init; } = [];
+
+    /// <summary>The actions that delete a data directory holding a database cluster, each allowed by an explicit consent.</summary>
+    public IEnumerable<PlanAction> Destructive => Actions.Where(a => a is CreateNode { DeletesCluster: true } or RemoveNode);
+
     public bool IsEmpty => Actions.IsEmpty && Problems.IsEmpty;
 
     /// <summary>Restarts the plan needs but may not do without --allow-restart.</summary>

@@ -66,7 +66,7 @@ public static class LocalSecrets
         }
 
         var password = GeneratedPassword.New();
-        await user.WriteFileAsync(path, password + "\n", Private, cancellationToken).ConfigureAwait(false);
+        await user.WriteFileAsync(path, password + "\n", Private, cancellationToken, durable: true).ConfigureAwait(false);
         return password;
     }
 }

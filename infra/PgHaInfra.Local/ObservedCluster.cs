@@ -8,11 +8,20 @@ public enum DataDirectoryState
     /// <summary>No data directory.</summary>
     Missing,
 
-    /// <summary>Something is there, but the engine never finished making it (an interrupted run). It is rebuilt.</summary>
+    /// <summary>
+    /// pgha was making it (its creating marker is there) or it holds no cluster (no PG_VERSION or pg_control): an
+    /// interrupted run. It is rebuilt without asking, since nothing in it can be lost.
+    /// </summary>
     HalfMade,
 
     /// <summary>Made and recorded in the engine state.</summary>
     Complete,
+
+    /// <summary>
+    /// It holds a cluster (or files pgha did not mark as its own) that state.json does not record: state.json was lost,
+    /// or the directory came from elsewhere. Never deleted by default: `up --adopt` records it, `up --rebuild NODE` replaces it.
+    /// </summary>
+    Unrecorded,
 }
 
 /// <summary>One pg_settings row the planner needs: how a change to the setting takes effect.</summary>
@@ -34,7 +43,14 @@ public sealed record ObservedNode(
     ImmutableSortedDictionary<string, string> InstalledSettings,
     ImmutableDictionary<string, string> InstalledFiles,
     ImmutableDictionary<string, SettingContext> Settings,
-    ImmutableSortedDictionary<string, int?> Slots);
+    ImmutableSortedDictionary<string, int?> Slots)
+{
+    /// <summary>PG_VERSION and global/pg_control are there: deleting the directory would delete a database cluster.</summary>
+    public bool HoldsCluster { get; init; }
+
+    /// <summary>The fence marker's text when a switchover or failover fenced the node (it may have diverged); null otherwise.</summary>
+    public string? Fence { get; init; }
+}
 
 /// <summary>Everything the planner looks at: every node of the spec, plus nodes the engine made that the spec no longer has.</summary>
 /// <param name="RecordedPrimary">The primary the engine state records, if any.</param>

@@ -10,7 +10,14 @@ public sealed record PostmasterPidFile(int Pid, string Status)
 
     public bool AcceptsConnections => Status is "ready" or "standby";
 
-    /// <summary>The process exists and is not a zombie: a SIGKILLed postmaster stays a zombie until its parent (often PID 1) reaps it.</summary>
+    /// <summary>The data directory the file was read from.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>
+    /// The process exists, is not a zombie (a SIGKILLed postmaster stays one until its parent reaps it), and is this
+    /// data directory's server: a postmaster works in its data directory, so /proc/&lt;pid&gt;/cwd must be it. On a
+    /// busy machine the PID of a killed postmaster is soon reused by some other process.
+    /// </summary>
     public bool ProcessAlive
     {
         get
@@ -18,13 +25,65 @@ public sealed record PostmasterPidFile(int Pid, string Status)
             try
             {
                 var stat = File.ReadAllText($"/proc/{Pid}/stat");
-                return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0] != "Z";
+                if (stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0] == "Z")
+                {
+                    return false;
+                }
             }
             catch (IOException)
             {
                 return false;
             }
+
+            return DataDirectory is null || WorksIn(Pid, DataDirectory);
         }
+    }
+
+    /// <summary>Whether the process works in <paramref name="dataDirectory"/>; true when its cwd cannot be read (assume it may be ours).</summary>
+    private static bool WorksIn(int pid, string dataDirectory)
+    {
+        try
+        {
+            var cwd = new FileInfo($"/proc/{pid}/cwd").LinkTarget;
+            return cwd is null || cwd.TrimEnd('/') == Path.GetFullPath(dataDirectory).TrimEnd('/');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Removes a postmaster.pid that names no live server of this directory (a killed server's, its PID perhaps reused
+    /// or an unreaped zombie), and the socket lock file that the same dead postmaster left (its path is in lines 4
+    /// and 5 of postmaster.pid): PostgreSQL would refuse to start, taking the other process for a postmaster.
+    /// </summary>
+    public static void RemoveStale(string dataDirectory)
+    {
+        if (Read(dataDirectory) is not { ProcessAlive: false } stale)
+        {
+            return;
+        }
+
+        var path = Path.Combine(dataDirectory, FileName);
+        try
+        {
+            var lines = File.ReadAllLines(path);
+            if (lines.Length >= 5 && lines[3].Trim() is { Length: > 0 } port && lines[4].Trim() is { Length: > 0 } socketDirectory)
+            {
+                var socketLock = Path.Combine(socketDirectory, $".s.PGSQL.{port}.lock");
+                if (File.Exists(socketLock) && File.ReadLines(socketLock).FirstOrDefault()?.Trim() == stale.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    File.Delete(socketLock);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Gone meanwhile: nothing stale left to remove.
+        }
+
+        File.Delete(path);
     }
 
     public static PostmasterPidFile? Read(string dataDirectory)
@@ -37,7 +96,7 @@ public sealed record PostmasterPidFile(int Pid, string Status)
                 return null;
             }
 
-            return new PostmasterPidFile(pid, lines.Length >= 8 ? lines[7].Trim() : "starting");
+            return new PostmasterPidFile(pid, lines.Length >= 8 ? lines[7].Trim() : "starting") { DataDirectory = dataDirectory };
         }
         catch (IOException)
         {

@@ -61,7 +61,8 @@ public sealed record ServerUser(string? UserName, uint Uid, uint Gid)
     }
 
     /// <summary>Writes a file atomically (temporary file, then rename) with the given mode, owned by the server user.</summary>
-    public async Task WriteFileAsync(string path, string content, UnixFileMode mode, CancellationToken cancellationToken)
+    /// <param name="durable">fsync the file before the rename and its directory after it, so a power loss leaves the old or the new content, never an empty file.</param>
+    public async Task WriteFileAsync(string path, string content, UnixFileMode mode, CancellationToken cancellationToken, bool durable = false)
     {
         var temporary = $"{path}.pgha-{Environment.ProcessId}.tmp";
         await using (var stream = new FileStream(temporary, new FileStreamOptions
@@ -73,10 +74,29 @@ public sealed record ServerUser(string? UserName, uint Uid, uint Gid)
         {
             await using var writer = new StreamWriter(stream);
             await writer.WriteAsync(content.AsMemory(), cancellationToken).ConfigureAwait(false);
+            if (durable)
+            {
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
         }
 
         File.SetUnixFileMode(temporary, mode);
         Own(temporary);
         File.Move(temporary, path, overwrite: true);
+        if (durable)
+        {
+            Libc.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        }
+    }
+
+    /// <summary>Deletes a file and fsyncs its directory, so the deletion survives a power loss.</summary>
+    public static void DeleteDurably(string path)
+    {
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+            Libc.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        }
     }
 }

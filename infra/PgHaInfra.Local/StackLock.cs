@@ -3,9 +3,11 @@ namespace PgHaInfra.Local;
 /// <summary>
 /// One verb's exclusive hold on a stack's state directory, across processes. The verbs that change the cluster (up,
 /// down, switchover, failover, rejoin, drill) take it, so two of them never initdb, copy or promote the same nodes at
-/// once, and the state store may count itself the only writer. It is an advisory flock(2) on &lt;root&gt;/pgha.lock
-/// (what .NET takes for FileShare.None), which the kernel drops when the process ends, however it ends. The holder
-/// names itself in pgha.lock.holder, so a refused verb can say who holds the stack. Read-only verbs take no lock.
+/// once, and the state store may count itself the only writer. It is an advisory flock(2) on &lt;root&gt;.lock, beside
+/// the state directory rather than in it, so `down` deleting the directory never deletes a held lock's file (what
+/// .NET takes for FileShare.None); the kernel drops it when the process ends, however it ends. It is taken before
+/// state.json is read. The holder names itself in &lt;root&gt;.lock.holder, so a refused verb can say who holds the
+/// stack. Read-only verbs take no lock.
 /// </summary>
 public sealed class StackLock : IDisposable
 {
@@ -23,6 +25,7 @@ public sealed class StackLock : IDisposable
     {
         ArgumentNullException.ThrowIfNull(layout);
         FileStream held;
+        Directory.CreateDirectory(Path.GetDirectoryName(layout.LockFile)!);
         try
         {
             held = new FileStream(layout.LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);

@@ -25,6 +25,8 @@ public static class StartStop
         }
 
         var logStart = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
+        // A killed server leaves its postmaster.pid behind, and its PID may already belong to another process.
+        PostmasterPidFile.RemoveStale(dataDirectory);
         await runner.RunCheckedAsync($"start {dataDirectory}", binaries.PathOf(PostgresBinaries.PgCtl),
             ["start", "--pgdata", dataDirectory, "--log", logFile, "--no-wait", "--silent"], cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
@@ -49,6 +51,20 @@ public static class StartStop
         }
     }
 
+    /// <summary>Stops a server as <paramref name="policy"/> says (<see cref="StopPolicy"/>: the engine's one stop policy).</summary>
+    public static async Task StopAsync(PostgresBinaries binaries, ProcessRunner runner, string dataDirectory, StopPolicy policy, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StopAsync(binaries, runner, dataDirectory, policy.Mode, policy.Deadline, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LocalEngineException) when (policy.ImmediateFallback is { } fallback)
+        {
+            await StopAsync(binaries, runner, dataDirectory, StopMode.Immediate, fallback, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One stop attempt in one mode; engine code goes through the <see cref="StopPolicy"/> overload.</summary>
     public static async Task StopAsync(PostgresBinaries binaries, ProcessRunner runner, string dataDirectory, StopMode mode, TimeSpan deadline, CancellationToken cancellationToken)
     {
         if (PostmasterPidFile.Read(dataDirectory) is not { ProcessAlive: true } running)

@@ -10,7 +10,9 @@ namespace PgHaInfra.Local;
 /// &lt;root&gt;/run/                    the shared unix socket directory (sockets differ by port)
 /// &lt;root&gt;/logs/&lt;node&gt;.log         each server's log
 /// &lt;root&gt;/secrets/                0700: superuser.password, replication.password, replication.pgpass (0600)
-/// &lt;root&gt;/pgha.lock              held (flock) by the verb changing the cluster; pgha.lock.holder names it
+/// &lt;root&gt;/data/&lt;node&gt;.creating   written (fsynced) before initdb or pg_basebackup, removed once state.json records the node
+/// &lt;root&gt;.lock                   beside the root, not in it (`down` deletes the root): held (flock) by the verb changing the cluster;
+///                                &lt;root&gt;.lock.holder names it
 /// </code>
 /// </summary>
 public sealed record StateLayout(string Root)
@@ -34,11 +36,20 @@ public sealed record StateLayout(string Root)
     /// <summary>The libpq passfile that every replica's primary_conninfo names.</summary>
     public string ReplicationPassfile => Path.Combine(SecretsDirectory, "replication.pgpass");
 
-    /// <summary>What <see cref="StackLock"/> holds while a verb changes the cluster.</summary>
-    public string LockFile => Path.Combine(Root, "pgha.lock");
+    /// <summary>
+    /// What <see cref="StackLock"/> holds while a verb changes the cluster: beside the root, so `down`, which deletes the
+    /// root, never deletes the file its own lock (or a waiting verb's) is on.
+    /// </summary>
+    public string LockFile => Root.TrimEnd('/') + ".lock";
 
     /// <summary>Who holds <see cref="LockFile"/>: pid, verb and since when.</summary>
-    public string LockHolderFile => Path.Combine(Root, "pgha.lock.holder");
+    public string LockHolderFile => LockFile + ".holder";
+
+    /// <summary>
+    /// pgha's mark that it is making this node's data directory (initdb or pg_basebackup cannot run in a non-empty
+    /// directory, so the mark sits beside it). Only a directory so marked is removed without consent.
+    /// </summary>
+    public string CreatingMarker(string node) => Path.Combine(DataRoot, $"{node}.creating");
 
     public string DataDirectory(string node) => Path.Combine(DataRoot, node);
 

@@ -17,14 +17,14 @@ public sealed class DownCommand(CliConsoles consoles) : AsyncCommand<DownCommand
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        await using var cluster = await settings.OpenAsync(cancellationToken);
+        // The lock before anything is read; it lives beside the state directory, so removing that directory keeps it.
+        await using var cluster = await settings.OpenForChangeAsync("down", cancellationToken);
         if (!cluster.Layout.Exists && !Directory.Exists(cluster.Layout.Root))
         {
             consoles.Error.WriteLine($"down: stack {cluster.Spec.Stack} has no local cluster in {cluster.Layout.Root}; nothing to do", Style.Plain);
             return ExitCodes.Ok;
         }
 
-        using var hold = cluster.LockForChange("down");
         try
         {
             await LocalEngine.DownAsync(cluster, settings.KeepData, new ProgressPrinter(consoles.Error), cancellationToken);

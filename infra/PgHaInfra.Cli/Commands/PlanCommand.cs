@@ -7,7 +7,7 @@ namespace PgHaInfra.Cli.Commands;
 
 /// <summary>
 /// Shows what `up` would do, changing nothing: the local counterpart of `pulumi preview --diff`. + creates,
-/// - removes, ~ changes in place (reload), +- replaces (rebuild), ! needs a restart.
+/// - removes, ~ changes in place (reload), +- replaces (rebuild), &lt;&gt; rejoins a fenced node, ! needs a restart.
 /// </summary>
 public sealed class PlanCommand(CliConsoles consoles) : AsyncCommand<PlanCommand.Settings>
 {
@@ -16,6 +16,14 @@ public sealed class PlanCommand(CliConsoles consoles) : AsyncCommand<PlanCommand
         [CommandOption("--allow-restart")]
         [Description("Plan as `up --allow-restart` would: restarts that are needed are planned, not only reported.")]
         public bool AllowRestart { get; init; }
+
+        [CommandOption("--rebuild <NODES>")]
+        [Description("Plan as `up --rebuild NODES` would: these nodes' data directories deleted and made again.")]
+        public string? Rebuild { get; init; }
+
+        [CommandOption("--allow-reclone")]
+        [Description("Plan as `up --allow-reclone` would: a fenced node that cannot be rewound may be re-cloned.")]
+        public bool AllowReclone { get; init; }
 
         [CommandOption("--json")]
         [Description("Print the plan as JSON.")]
@@ -28,7 +36,7 @@ public sealed class PlanCommand(CliConsoles consoles) : AsyncCommand<PlanCommand
         LocalPlan plan;
         try
         {
-            plan = await LocalEngine.PlanAsync(cluster, settings.AllowRestart, cancellationToken);
+            plan = await LocalEngine.PlanAsync(cluster, settings.AllowRestart, Consent(cluster.StackSpec, settings), cancellationToken);
         }
         catch (LocalEngineException e)
         {
@@ -43,6 +51,8 @@ public sealed class PlanCommand(CliConsoles consoles) : AsyncCommand<PlanCommand
                 primary = plan.Primary,
                 converged = plan.IsEmpty,
                 problems = plan.Problems,
+                notes = plan.Notes,
+                destructive = plan.Destructive.Select(a => new { node = a.Node, kind = a.Kind, reason = a.Reason }),
                 actions = plan.Actions.Select(a => new
                 {
                     node = a.Node,
@@ -62,6 +72,7 @@ public sealed class PlanCommand(CliConsoles consoles) : AsyncCommand<PlanCommand
             var sign = action switch
             {
                 CreateNode { Rebuild: true } => "+-",
+                RejoinNode => "<>",
                 CreateNode => "+ ",
                 RemoveNode => "- ",
                 CreateSlot => "+ ",
@@ -88,12 +99,24 @@ public sealed class PlanCommand(CliConsoles consoles) : AsyncCommand<PlanCommand
             w.Write($"  ! problem: {problem}\n");
         }
 
+        foreach (var note in plan.Notes)
+        {
+            w.Write($"    note: {note}\n");
+        }
+
+        foreach (var destructive in plan.Destructive)
+        {
+            w.Write($"  destructive: {destructive.Node} {destructive.Kind}: its data directory is deleted ({destructive.Reason})\n");
+        }
+
         var counts = plan.Actions.GroupBy(a => a.Kind).Select(g => $"{g.Count()} {g.Key}");
         w.Write(plan.IsEmpty
             ? "No changes. The local cluster matches the stack.\n"
             : $"Resources: {string.Join(", ", counts)}{(plan.Problems.IsEmpty ? "" : $", {plan.Problems.Length} problem(s)")}\n");
         return ExitCodes.Ok;
     }
+
+    private static UpConsent Consent(Spec.ClusterSpec spec, Settings settings) => LocalStackSettings.Consent(spec, adopt: false, settings.Rebuild, settings.AllowReclone);
 
     private static System.Collections.Immutable.ImmutableArray<SettingChange> Changes(PlanAction action) => action switch
     {

@@ -29,10 +29,24 @@ public sealed class UpCommand(CliConsoles consoles) : AsyncCommand<UpCommand.Set
         [Description("Print the result as JSON on stdout (progress still goes to stderr).")]
         public bool Json { get; init; }
 
+        [CommandOption("--adopt")]
+        [Description("Record the data directories that are there but that state.json does not (state.json lost, or unreadable: it is set aside, never deleted). Roles are read from the servers and standby.signal.")]
+        public bool Adopt { get; init; }
+
+        [CommandOption("--rebuild <NODES>")]
+        [Description("Consent to delete these nodes' data directories (comma-separated), even when they hold a cluster, and make them again. Never the default.")]
+        public string? Rebuild { get; init; }
+
+        [CommandOption("--allow-reclone")]
+        [Description("Consent to re-clone (delete and pg_basebackup) a fenced node that pg_rewind cannot rewind (divergence or missing WAL). Never after a connection error.")]
+        public bool AllowReclone { get; init; }
+
         [CommandOption("--verify-deadline <SECONDS>")]
         [Description("How long the post-deploy check may wait for streaming.")]
         [DefaultValue(30)]
         public int VerifyDeadlineSeconds { get; init; } = 30;
+
+        public UpConsent Consent(Spec.ClusterSpec spec) => Consent(spec, Adopt, Rebuild, AllowReclone);
     }
 
     private static async Task<PrimaryMark> MarkPrimaryAsync(LocalCluster cluster, StreamingCheckOptions options, CancellationToken cancellationToken) =>
@@ -41,11 +55,12 @@ public sealed class UpCommand(CliConsoles consoles) : AsyncCommand<UpCommand.Set
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        await using var cluster = await settings.OpenAsync(cancellationToken);
+        // The stack lock first, then state.json: a concurrent down or switchover cannot change what this run acts on.
+        await using var cluster = await settings.OpenForChangeAsync("up", cancellationToken, adoptUnreadableState: settings.Adopt);
+        var consent = settings.Consent(cluster.StackSpec);
         var spec = cluster.Spec;
         // Plain text, like the progress lines: markup rendering costs start-up time on the path to initdb.
         consoles.ErrorLine($"up stack {spec.Stack}: {spec.Topology.ToString().ToLowerInvariant()}, {spec.Nodes.Length} node(s), primary {spec.Primary}, state in {cluster.Layout.Root}");
-        using var hold = cluster.LockForChange("up");
         var checkOptions = new StreamingCheckOptions(TimeSpan.FromSeconds(settings.VerifyDeadlineSeconds));
         Task<PrimaryMark>? primaryMark = null;
         UpResult result;
@@ -56,13 +71,18 @@ public sealed class UpCommand(CliConsoles consoles) : AsyncCommand<UpCommand.Set
 
             // The check's primary part (role, canary commit) runs while the new replicas start: the canary is newer
             // than their base backups, so they still can only show it by streaming.
-            result = await LocalEngine.UpAsync(cluster, settings.AllowRestart, new ProgressPrinter(consoles.Error),
+            result = await LocalEngine.UpAsync(cluster, settings.AllowRestart, consent, new ProgressPrinter(consoles.Error),
                 whenCopied: ct => primaryMark = MarkPrimaryAsync(cluster, checkOptions, ct), cancellationToken);
             await tableWarmUp;
         }
-        catch (LocalEngineException e)
+        catch (Exception e) when (e is LocalEngineException or Operations.Failover.FailoverException)
         {
             throw new CliException($"up failed: {e.Message}");
+        }
+
+        foreach (var note in result.Plan.Notes)
+        {
+            consoles.Error.WriteLine($"  note: {note}", Style.Plain);
         }
 
         foreach (var pending in result.Plan.PendingRestarts)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using PgHaInfra.Operations.Access;
 using PgHaInfra.Operations.Drills;
 using PgHaInfra.Operations.Failover;
 using PgHaInfra.Rendering;
@@ -12,13 +11,15 @@ namespace PgHaInfra.Local.Failover;
 /// The local engine's side of switchover, failover, rejoin and drills: pg_ctl stops and starts, pg_controldata, the
 /// fence marker, rendered files into data directories, the engine state's primary, pg_rewind, and SIGKILL for drills.
 /// </summary>
-/// <param name="access">Access for SQL the engine side needs (the CHECKPOINT before pg_rewind).</param>
-public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries binaries, ClusterAccess access) : INodeControl, INodeFaults
+public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries binaries) : INodeControl, INodeFaults
 {
+    /// <summary>Consent (--allow-reclone) to replace a node that pg_rewind cannot rewind by a fresh base backup.</summary>
+    public bool AllowReclone { get; init; }
+
     public async Task<Lsn?> StopCleanlyAsync(NodeSpec node, CancellationToken cancellationToken)
     {
         var dataDirectory = cluster.Layout.DataDirectory(node.Name);
-        await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Fast, LocalEngine.StopDeadline, cancellationToken).ConfigureAwait(false);
+        await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopPolicy.Clean, cancellationToken).ConfigureAwait(false);
         var control = await ControlData.ReadAsync(binaries, cluster.Runner, dataDirectory, cancellationToken).ConfigureAwait(false);
         if (!control.ShutDownCleanly)
         {
@@ -34,7 +35,7 @@ public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries bina
         var running = PostmasterPidFile.IsRunning(dataDirectory);
         if (running)
         {
-            await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Immediate, LocalEngine.StopDeadline, cancellationToken).ConfigureAwait(false);
+            await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopPolicy.Immediate, cancellationToken).ConfigureAwait(false);
         }
 
         if (!Directory.Exists(dataDirectory))
@@ -51,12 +52,13 @@ public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries bina
     {
         var dataDirectory = cluster.Layout.DataDirectory(node.Name);
         await InstallConfigurationAsync(spec, node, cancellationToken).ConfigureAwait(false);
+        // The marker goes first: a node marked fenced always has standby.signal.
+        Fence.Lift(dataDirectory);
         if (spec.IsPrimary(node))
         {
-            File.Delete(Path.Combine(dataDirectory, NodeFiles.StandbySignal));
+            ServerUser.DeleteDurably(Path.Combine(dataDirectory, NodeFiles.StandbySignal));
         }
 
-        Fence.Lift(dataDirectory);
         await StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, cluster.Layout.LogFile(node.Name), LocalEngine.StartDeadline, cancellationToken).ConfigureAwait(false);
     }
 
@@ -71,7 +73,7 @@ public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries bina
         cluster.RecordPrimaryAsync(spec.Primary, reason, cancellationToken);
 
     public Task<RejoinOutcome> RejoinAsync(ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken) =>
-        Rewind.RejoinAsync(cluster, binaries, access.DataSource(spec.UpstreamOf(node)?.Name ?? spec.Primary), spec, node, cancellationToken);
+        Rewind.RejoinAsync(cluster, binaries, spec, node, AllowReclone, cancellationToken);
 
     public async Task<string> CrashAsync(NodeSpec node, CancellationToken cancellationToken)
     {

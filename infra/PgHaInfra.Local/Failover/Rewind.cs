@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Npgsql;
 using PgHaInfra.Operations.Failover;
 using PgHaInfra.Rendering;
 using PgHaInfra.Spec;
@@ -8,10 +7,11 @@ using PgHaInfra.Spec;
 namespace PgHaInfra.Local.Failover;
 
 /// <summary>
-/// Brings a failed or switched-over primary back as a replica (gotcha 6): a CHECKPOINT on the source first, so
-/// pg_rewind sees the new timeline; pg_rewind as the server user with a superuser source conninfo whose password
+/// Brings a failed or switched-over primary back as a replica (gotcha 6; the CHECKPOINT on the source that pg_rewind
+/// needs first is <see cref="Checkpoint"/>, run by the caller): pg_rewind as the server user with a superuser source conninfo whose password
 /// comes from a passfile; then the rendered files again (pg_rewind copies the source's configuration), standby.signal,
-/// and a start. When pg_rewind fails or cannot work, the data directory is replaced by a fresh base backup.
+/// and a start. Only when pg_rewind cannot work (<see cref="RewindFailureKind.Impossible"/>) and the user consented is the
+/// data directory replaced by a fresh base backup; after any other failure the node stays stopped, fenced and intact.
 /// </summary>
 public static class Rewind
 {
@@ -24,44 +24,66 @@ public static class Rewind
     /// <summary>How long to retry pg_rewind while a killed postmaster's children still hold the data directory.</summary>
     private static readonly TimeSpan LockedRetry = TimeSpan.FromSeconds(10);
 
-    public static async Task<RejoinOutcome> RejoinAsync(LocalCluster cluster, PostgresBinaries binaries, NpgsqlDataSource source, ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken)
+    /// <param name="allowReclone">
+    /// Consent to delete the data directory and take a fresh base backup when pg_rewind cannot rewind it (divergence it
+    /// cannot follow, or WAL already gone). Never used after a connection or authentication failure.
+    /// </param>
+    public static async Task<RejoinOutcome> RejoinAsync(LocalCluster cluster, PostgresBinaries binaries, ClusterSpec spec, NodeSpec node,
+        bool allowReclone, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var layout = cluster.Layout;
         var dataDirectory = layout.DataDirectory(node.Name);
         var upstream = spec.UpstreamOf(node) ?? throw new LocalEngineException($"{node.Name} is the primary; there is nothing to rejoin");
-        await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Fast, LocalEngine.StopDeadline, cancellationToken).ConfigureAwait(false);
-
-        // Without it, right after a promotion pg_rewind may find "no rewind required" on a diverged node (gotcha 6).
-        await using (var checkpoint = source.CreateCommand("CHECKPOINT"))
-        {
-            await checkpoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopPolicy.Graceful, cancellationToken).ConfigureAwait(false);
 
         var passfile = await SuperuserPassfileAsync(cluster, cancellationToken).ConfigureAwait(false);
         RejoinMethod method;
         string reason;
-        // A backup_label left by an earlier pg_rewind whose node never started: running pg_rewind again would make
-        // its single-user crash recovery end recovery on a timeline of its own. Starting it finishes the rewind instead.
-        var unfinished = File.Exists(Path.Combine(dataDirectory, "backup_label"));
-        var rewound = unfinished
-            ? new ProcessResult(0, "servers diverged: completing an earlier pg_rewind (backup_label present)", "")
-            : Directory.Exists(dataDirectory)
-            ? await RunRewindAsync(binaries, cluster.Runner, dataDirectory, spec, cluster.Placement.AddressOf(upstream), passfile, cancellationToken).ConfigureAwait(false)
-            : new ProcessResult(1, "", $"{dataDirectory} does not exist");
-        if (rewound.Succeeded)
+        if (!Directory.Exists(dataDirectory))
         {
-            var output = rewound.StandardOutput + rewound.StandardError;
-            var diverged = output.Split('\n').FirstOrDefault(l => l.Contains("servers diverged", StringComparison.Ordinal))?.Trim().TrimStart('p', 'g', '_', 'r', 'e', 'w', 'i', 'n', 'd', ':', ' ');
-            (method, reason) = output.Contains("no rewind required", StringComparison.Ordinal)
-                ? (RejoinMethod.NoRewindNeeded, $"pg_rewind found no divergence from {upstream.Name}: {node.Name} only needed standby settings")
-                : (RejoinMethod.Rewind, $"pg_rewind rewound {node.Name} from {upstream.Name} ({diverged ?? "timelines diverged"})");
+            // Nothing to delete: a fresh copy is a creation, not a destruction.
+            await RecloneAsync(cluster, binaries, spec, node, upstream, cancellationToken).ConfigureAwait(false);
+            (method, reason) = (RejoinMethod.Reclone, $"{node.Name} had no data directory, so it was cloned with pg_basebackup from {upstream.Name}");
         }
         else
         {
-            var why = (rewound.StandardError.Trim() is { Length: > 0 } err ? err : rewound.StandardOutput.Trim()).ReplaceLineEndings(" ");
-            await RecloneAsync(cluster, binaries, spec, node, upstream, cancellationToken).ConfigureAwait(false);
-            (method, reason) = (RejoinMethod.Reclone, $"pg_rewind could not rewind {node.Name} ({Shorten(why)}), so it was re-cloned with pg_basebackup from {upstream.Name}");
+            // A backup_label left by an earlier pg_rewind whose node never started: running pg_rewind again would make
+            // its single-user crash recovery end recovery on a timeline of its own. Starting it finishes the rewind instead.
+            var rewound = File.Exists(Path.Combine(dataDirectory, "backup_label"))
+                ? new ProcessResult(0, "servers diverged: completing an earlier pg_rewind (backup_label present)", "")
+                : await RunRewindAsync(cluster, binaries, dataDirectory, spec, cluster.Placement.AddressOf(upstream), passfile, cancellationToken).ConfigureAwait(false);
+            if (rewound.Succeeded)
+            {
+                var output = rewound.StandardOutput + rewound.StandardError;
+                var diverged = output.Split('\n').FirstOrDefault(l => l.Contains("servers diverged", StringComparison.Ordinal))?.Trim() is { } line
+                    ? WithoutPrefix(line, "pg_rewind: ")
+                    : null;
+                (method, reason) = output.Contains("no rewind required", StringComparison.Ordinal)
+                    ? (RejoinMethod.NoRewindNeeded, $"pg_rewind found no divergence from {upstream.Name}: {node.Name} only needed standby settings")
+                    : (RejoinMethod.Rewind, $"pg_rewind rewound {node.Name} from {upstream.Name} ({diverged ?? "timelines diverged"})");
+            }
+            else
+            {
+                var why = Shorten((rewound.StandardError.Trim() is { Length: > 0 } err ? err : rewound.StandardOutput.Trim()).ReplaceLineEndings(" "));
+                var failure = RewindFailure.Classify(rewound.StandardError + rewound.StandardOutput);
+                if (failure != RewindFailureKind.Impossible)
+                {
+                    throw new FailoverException("rejoin", $"pg_rewind of {node.Name} from {upstream.Name} failed ({why}); " +
+                        (failure == RewindFailureKind.Connection ? $"{upstream.Name} could not be reached or refused pg_rewind's connection, which is no reason to re-clone. " : "that is not a divergence pg_rewind cannot follow, so pgha does not re-clone. ") +
+                        $"Nothing was deleted: {node.Name} stays stopped and fenced (standby.signal, {Fence.MarkerFile}). Run `pgha rejoin --node {node.Name}` again once the cause is fixed");
+                }
+
+                if (!allowReclone)
+                {
+                    throw new FailoverException("rejoin", $"pg_rewind cannot rewind {node.Name} from {upstream.Name} ({why}). A re-clone would delete its data directory " +
+                        $"(and its commits after the fork); pgha does that only with consent: `pgha rejoin --node {node.Name} --allow-reclone` " +
+                        $"(or `pgha up --allow-reclone`). Until then {node.Name} stays stopped and fenced");
+                }
+
+                await RecloneAsync(cluster, binaries, spec, node, upstream, cancellationToken).ConfigureAwait(false);
+                (method, reason) = (RejoinMethod.Reclone, $"pg_rewind could not rewind {node.Name} ({why}), so it was re-cloned with pg_basebackup from {upstream.Name} (--allow-reclone)");
+            }
         }
 
         var placement = ClusterPlacement.Loopback(spec, layout.ReplicationPassfile, layout.SocketDirectory);
@@ -69,45 +91,66 @@ public static class Rewind
         await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
         // pg_rewind copied the source's postgresql.auto.conf, whose settings would override this node's rendered ones.
         await cluster.User.WriteFileAsync(Path.Combine(dataDirectory, AutoConf), AutoConfHeader, UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken).ConfigureAwait(false);
+        // The rendered files just put standby.signal back; only now may the marker go.
         Fence.Lift(dataDirectory);
         await StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, layout.LogFile(node.Name), LocalEngine.StartDeadline, cancellationToken).ConfigureAwait(false);
         return new RejoinOutcome(node.Name, method, reason, clock.Elapsed);
     }
 
-    private static async Task<ProcessResult> RunRewindAsync(PostgresBinaries binaries, ProcessRunner runner, string dataDirectory, ClusterSpec spec, NodeAddress source, string passfile, CancellationToken cancellationToken)
+    private static async Task<ProcessResult> RunRewindAsync(LocalCluster cluster, PostgresBinaries binaries, string dataDirectory, ClusterSpec spec, NodeAddress source, string passfile, CancellationToken cancellationToken)
     {
-        // pg_rewind's own crash recovery runs a single-user server, which refuses standby.signal: the fence's marker
-        // is taken away for it and put back by the rendered files afterwards.
-        File.Delete(Path.Combine(dataDirectory, NodeFiles.StandbySignal));
-        var conninfo = ConnInfo.Format(
-        [
-            new("host", source.Host),
-            new("port", source.Port.ToString(CultureInfo.InvariantCulture)),
-            new("user", spec.Replication.Superuser),
-            new("dbname", "postgres"),
-            new("passfile", passfile),
-            new("connect_timeout", "5"),
-            new("application_name", "pgha_rewind"),
-        ]);
-        var clock = Stopwatch.StartNew();
-        while (true)
+        // pg_rewind's own crash recovery (of a node that was killed) runs a single-user server, which refuses
+        // standby.signal: only then is the file taken away, and it is put back whatever happens, cancellation included.
+        if (!ClusterObserver.HoldsCluster(dataDirectory))
         {
-            var result = await runner.RunAsync(binaries.PathOf(PostgresBinaries.PgRewind),
-                ["--target-pgdata", dataDirectory, "--source-server", conninfo], cancellationToken).ConfigureAwait(false);
-            // After a SIGKILL of the postmaster its children exit a moment later; until then single-user recovery
-            // finds postmaster.pid locked. That is worth waiting for, not a reason to re-clone.
-            if (result.Succeeded || !result.StandardError.Contains("postmaster.pid\" already exists", StringComparison.Ordinal) || clock.Elapsed > LockedRetry)
-            {
-                return result;
-            }
+            return new ProcessResult(1, "", $"could not open file \"{Path.Combine(dataDirectory, "global", "pg_control")}\" (or PG_VERSION): there is no cluster to rewind");
+        }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        var control = await ControlData.ReadAsync(binaries, cluster.Runner, dataDirectory, cancellationToken).ConfigureAwait(false);
+        if (!control.ShutDownCleanly)
+        {
+            File.Delete(Path.Combine(dataDirectory, NodeFiles.StandbySignal));
+        }
+
+        try
+        {
+            var conninfo = ConnInfo.Format(
+            [
+                new("host", source.Host),
+                new("port", source.Port.ToString(CultureInfo.InvariantCulture)),
+                new("user", spec.Replication.Superuser),
+                new("dbname", "postgres"),
+                new("passfile", passfile),
+                new("connect_timeout", "5"),
+                new("application_name", "pgha_rewind"),
+            ]);
+            var clock = Stopwatch.StartNew();
+            while (true)
+            {
+                var result = await cluster.Runner.RunAsync(binaries.PathOf(PostgresBinaries.PgRewind),
+                    ["--target-pgdata", dataDirectory, "--source-server", conninfo], cancellationToken).ConfigureAwait(false);
+                // After a SIGKILL of the postmaster its children exit a moment later; until then single-user recovery
+                // finds postmaster.pid locked. That is worth waiting for, not a reason to re-clone.
+                if (result.Succeeded || !result.StandardError.Contains("postmaster.pid\" already exists", StringComparison.Ordinal) || clock.Elapsed > LockedRetry)
+                {
+                    return result;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Fence.Restore(dataDirectory, cluster.User);
         }
     }
 
     private static async Task RecloneAsync(LocalCluster cluster, PostgresBinaries binaries, ClusterSpec spec, NodeSpec node, NodeSpec upstream, CancellationToken cancellationToken)
     {
         var dataDirectory = cluster.Layout.DataDirectory(node.Name);
+        var marker = cluster.Layout.CreatingMarker(node.Name);
+        // Marked before anything is deleted: an interrupted re-clone is a half-made directory the next `up` makes again.
+        await cluster.User.WriteFileAsync(marker, $"re-clone of {node.Name} from {upstream.Name}\n", UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken, durable: true).ConfigureAwait(false);
         if (Directory.Exists(dataDirectory))
         {
             Directory.Delete(dataDirectory, recursive: true);
@@ -115,6 +158,9 @@ public static class Rewind
 
         await JoinAsReplica.BaseBackupAsync(binaries, cluster.Runner, cluster.Layout, cluster.Placement.AddressOf(upstream),
             spec.Replication.User, node.Name, node.SlotName, cancellationToken).ConfigureAwait(false);
+        // The copy is of a primary: fenced again at once, so it never starts writable before its files are installed.
+        await Fence.MarkAsync(dataDirectory, cluster.User, $"re-cloned from {upstream.Name}; rejoining", cancellationToken).ConfigureAwait(false);
+        ServerUser.DeleteDurably(marker);
     }
 
     /// <summary>The superuser's libpq passfile for pg_rewind, beside the replication one (0600, the server user's).</summary>
@@ -133,4 +179,6 @@ public static class Rewind
     }
 
     private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "...";
+
+    private static string WithoutPrefix(string text, string prefix) => text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : text;
 }

@@ -54,7 +54,7 @@ public sealed class Drill(ClusterAccess access, INodeControl control, INodeFault
             var crash = new StepTiming("crash", spec.Primary, crashAt, clock.Elapsed, crashed);
             injected.Add(crash);
             onStep?.Invoke(crash);
-            var observation = await ReplicationObserver.ObserveAsync(access, cancellationToken);
+            var observation = await ReplicationObserver.ObserveConfirmingAsync(access, cancellationToken);
             var decision = FailoverPlanner.Plan(spec, observation, null, force: false);
             promotion = decision.Plan is { } plan
                 ? await runner.FailoverAsync(plan, rejoin: false, cancellationToken)

@@ -25,9 +25,21 @@ public static class FailoverPlanner
         var checks = ImmutableArray.CreateBuilder<PreconditionCheck>();
         var old = observation[spec.Primary];
         // Gotcha: two writable primaries is split brain. A live primary is a switchover's job, or needs --force to fence it.
-        checks.Add(old.IsWritablePrimary
-            ? PreconditionCheck.Fail("old primary gone", $"{spec.Primary} still accepts writes at {old.CurrentLsn}; use `pgha switchover`, or --force to fence it first", force)
-            : PreconditionCheck.Pass("old primary gone", old.Reachable ? $"{spec.Primary} answers but is in recovery" : $"{spec.Primary} does not accept connections ({old.Error})"));
+        checks.AddRange(Preconditions.OldPrimaryGone(spec, observation, force));
+        if (requested is not null && observation[requested].IsWritablePrimary)
+        {
+            checks.Add(PreconditionCheck.Fail("one primary", $"{requested} already accepts writes; record it as the primary with `pgha failover --adopt {requested}`", force, forceable: false));
+            return new PlanDecision<FailoverPlan>(null, checks.ToImmutable(), $"refused failover to {requested}: {Preconditions.Summary(checks)}");
+        }
+
+        var onePrimary = Preconditions.OnePrimary(spec, observation, spec.Primary);
+        if (onePrimary.Blocks)
+        {
+            checks.Add(onePrimary);
+            return new PlanDecision<FailoverPlan>(null, checks.ToImmutable(), $"refused failover: {Preconditions.Summary(checks)}");
+        }
+
+        checks.Add(onePrimary);
 
         var decision = CandidateSelection.Choose(spec, observation, force);
         var best = decision.Ranking.FirstOrDefault(r => r.Eligible);

@@ -12,11 +12,11 @@ public enum RejoinMethod
     /// <summary>pg_rewind copied back the blocks changed since the timelines diverged.</summary>
     Rewind,
 
-    /// <summary>pg_rewind failed or was impossible, so the data directory was replaced by a fresh base backup.</summary>
+    /// <summary>pg_rewind was impossible (and a re-clone was consented to), or there was no data directory: a fresh base backup.</summary>
     Reclone,
 }
 
-/// <summary>What a rejoin did, with the one-sentence reason and the timelines seen.</summary>
+/// <summary>What a rejoin did, with the one-sentence reason (pg_rewind's "servers diverged at ... on timeline N" when it rewound).</summary>
 public sealed record RejoinOutcome(string Node, RejoinMethod Method, string Reason, TimeSpan Elapsed);
 
 /// <summary>
@@ -54,8 +54,9 @@ public interface INodeControl
 
     /// <summary>
     /// Brings a stopped or fenced node back as a replica of its upstream in <paramref name="spec"/>: pg_rewind where
-    /// the timelines diverged (a CHECKPOINT on the source first), a fresh base backup where rewind fails, then the
-    /// rendered files and a start. Its slot on the upstream already exists when this is called.
+    /// the timelines diverged, a fresh base backup only where rewind is impossible and the user consented, then the
+    /// rendered files and a start. Its slot on the upstream exists, and the upstream has just taken a CHECKPOINT
+    /// (<see cref="Checkpoint"/>), when this is called. On failure the node stays stopped, fenced and intact.
     /// </summary>
     Task<RejoinOutcome> RejoinAsync(ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken);
 }

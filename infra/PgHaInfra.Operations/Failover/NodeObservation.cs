@@ -1,6 +1,21 @@
 using PgHaInfra.Operations.Wal;
 namespace PgHaInfra.Operations.Failover;
 
+/// <summary>How asking a node failed: what decides whether a primary is gone.</summary>
+public enum ObservationFailure
+{
+    /// <summary>It answered.</summary>
+    None,
+
+    /// <summary>No server could be reached: refused, reset, timed out, no route. Only this can mean "gone".</summary>
+    Connection,
+
+    /// <summary>
+    /// A server answered, with an error: too many clients, starting up or shutting down, authentication. It is alive.
+    /// </summary>
+    Server,
+}
+
 /// <summary>What one node reported about itself at one moment, or why it could not be asked.</summary>
 /// <param name="Error">Why the node could not be reached; null when it answered.</param>
 /// <param name="CurrentLsn">pg_current_wal_lsn() on a primary; null on a standby.</param>
@@ -26,11 +41,21 @@ public sealed record NodeObservation(
 {
     public bool Reachable => Error is null;
 
+    /// <summary>Why it could not be asked; <see cref="ObservationFailure.Connection"/> for an unreachable node unless said otherwise.</summary>
+    public ObservationFailure Failure { get; init; } = Error is null ? ObservationFailure.None : ObservationFailure.Connection;
+
+    /// <summary>How long ago its WAL receiver last heard from its upstream (pg_stat_wal_receiver.last_msg_receipt_time); null without one.</summary>
+    public TimeSpan? ReceiverContactAge { get; init; }
+
+    /// <summary>Only a connection-level failure (no server answered) counts as a node being gone.</summary>
+    public bool IsGone => Failure == ObservationFailure.Connection;
+
     /// <summary>A reachable server out of recovery: it accepts writes.</summary>
     public bool IsWritablePrimary => Reachable && !InRecovery;
 
     /// <summary>The furthest WAL this node holds: written on a primary, received (or replayed) on a standby.</summary>
     public Lsn Position => CurrentLsn ?? Lsn.Max(ReceiveLsn ?? Lsn.Zero, ReplayLsn ?? Lsn.Zero);
 
-    public static NodeObservation Unreachable(string node, string error) => new(node, error);
+    public static NodeObservation Unreachable(string node, string error, ObservationFailure failure = ObservationFailure.Connection) =>
+        new(node, error) { Failure = failure };
 }

@@ -70,6 +70,54 @@ public static class Preconditions
             : PreconditionCheck.Pass("lag under threshold", $"{detail} (limit {spec.Lag.WarningBytes} / {DurationText.ToPostgres(spec.Lag.WarningTime)})");
     }
 
+    /// <summary>A WAL receiver that heard from its upstream this recently is evidence the upstream is alive (wal_receiver_timeout's default).</summary>
+    public static readonly TimeSpan RecentContact = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// "The old primary is gone", decided carefully: only a connection-level failure counts (a server that answers with
+    /// an error, such as too many clients, is alive), and no replica of it may still hear from it. Both are forceable:
+    /// --force fences it first.
+    /// </summary>
+    public static ImmutableArray<PreconditionCheck> OldPrimaryGone(ClusterSpec spec, ClusterObservation observation, bool force)
+    {
+        var name = spec.Primary;
+        var old = observation[name];
+        var gone = old switch
+        {
+            { IsWritablePrimary: true } => PreconditionCheck.Fail("old primary gone", $"{name} still accepts writes at {old.CurrentLsn}; use `pgha switchover`, or --force to fence it first", force),
+            { Reachable: true } => PreconditionCheck.Pass("old primary gone", $"{name} answers but is in recovery"),
+            { IsGone: true } => PreconditionCheck.Pass("old primary gone", $"{name} does not accept connections ({old.Error})"),
+            _ => PreconditionCheck.Fail("old primary gone",
+                $"{name} answers but refuses the connection ({old.Error}): a server that answers is alive, not gone, and fencing it would stop a working primary; " +
+                "wait for it, or --force to fence it anyway", force),
+        };
+
+        var hearing = spec.DownstreamsOf(spec.Node(name))
+            .Select(d => (d.Name, Seen: observation[d.Name]))
+            .Where(d => d.Seen is { Reachable: true, ReceiverStatus: "streaming", ReceiverContactAge: { } age } && age < RecentContact)
+            .Select(d => $"{d.Name} ({d.Seen.ReceiverContactAge!.Value.TotalSeconds:0.0} s ago)")
+            .ToList();
+        var contact = hearing.Count == 0
+            ? PreconditionCheck.Pass("no replica hears from it", $"no WAL receiver of {name}'s replicas streams from it")
+            : PreconditionCheck.Fail("no replica hears from it",
+                $"the WAL receivers of {string.Join(", ", hearing)} still stream from {name}: it is alive for them, so pgha may only have lost its own way to it; --force to fail over anyway", force);
+        return [gone, contact];
+    }
+
+    /// <summary>
+    /// One primary, always: no node but <paramref name="exempt"/> (the target, and the old primary, which its own check
+    /// covers) accepts writes. Never forceable: a second writable node is split brain already.
+    /// </summary>
+    public static PreconditionCheck OnePrimary(ClusterSpec spec, ClusterObservation observation, params string[] exempt)
+    {
+        var writable = spec.Nodes.Where(n => !exempt.Contains(n.Name) && observation[n.Name].IsWritablePrimary).Select(n => n.Name).ToList();
+        return writable.Count == 0
+            ? PreconditionCheck.Pass("one primary", "no other node accepts writes")
+            : PreconditionCheck.Fail("one primary",
+                $"{string.Join(", ", writable)} already accept{(writable.Count == 1 ? "s" : "")} writes (a promotion that was never recorded?); promoting another node would make a second primary. " +
+                $"Adopt it as the recorded primary with `pgha failover --adopt {writable[0]}`", force: true, forceable: false);
+    }
+
     public static string Summary(IEnumerable<PreconditionCheck> checks)
     {
         var blocking = checks.Where(c => c.Blocks).ToList();

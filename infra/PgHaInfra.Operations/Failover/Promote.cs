@@ -36,4 +36,33 @@ public static class Promote
 
         return clock.Elapsed;
     }
+
+    /// <summary>Waits until a node that was started as primary accepts writes (a roll-back's proof).</summary>
+    public static async Task UntilWritableAsync(NpgsqlDataSource node, string name, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        node.Clear();
+        while (true)
+        {
+            try
+            {
+                await using var command = node.CreateCommand("SELECT pg_is_in_recovery()");
+                if (await command.ExecuteScalarAsync(cancellationToken) is false)
+                {
+                    return;
+                }
+            }
+            catch (NpgsqlException) when (clock.Elapsed < deadline)
+            {
+                // Still starting.
+            }
+
+            if (clock.Elapsed > deadline)
+            {
+                throw new FailoverException("roll-back", $"{name} does not accept writes {deadline.TotalSeconds:0} s after its start");
+            }
+
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+    }
 }

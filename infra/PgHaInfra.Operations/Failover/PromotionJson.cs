@@ -20,6 +20,7 @@ public static class PromotionJson
         ["newPrimary"] = report.NewPrimary,
         ["reason"] = report.Reason,
         ["error"] = report.Error,
+        ["aftermath"] = report.Aftermath,
         ["finalLsn"] = report.FinalLsn?.ToString(),
         ["totalMs"] = Ms(report.Total),
         ["checks"] = Checks(report.Checks),

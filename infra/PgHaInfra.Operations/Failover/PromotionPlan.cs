@@ -67,6 +67,24 @@ public sealed record FailoverPlan(
     public override string Kind => "failover";
 }
 
+/// <summary>
+/// Adopting a node as the recorded primary: one that already accepts writes (a promotion nobody recorded), or the
+/// recorded primary whose requested promotion never finished (<paramref name="NeedsPromotion"/>). The old recorded primary is fenced.
+/// </summary>
+public sealed record AdoptPlan(
+    ClusterSpec Current,
+    ClusterSpec Next,
+    string OldPrimary,
+    string Target,
+    ImmutableArray<RePointStep> RePoints,
+    ImmutableArray<PreconditionCheck> Checks,
+    string Reason,
+    bool NeedsPromotion)
+    : PromotionPlan(Current, Next, OldPrimary, Target, RePoints, Checks, false, Reason)
+{
+    public override string Kind => "adopt";
+}
+
 /// <summary>The outcome of planning: a plan to carry out, or a refusal with its reason. Nothing has changed either way.</summary>
 public sealed record PlanDecision<TPlan>(TPlan? Plan, ImmutableArray<PreconditionCheck> Checks, string Reason)
     where TPlan : PromotionPlan

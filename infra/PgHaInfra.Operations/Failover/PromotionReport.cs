@@ -20,8 +20,11 @@ public sealed record PromotionReport(
 {
     public bool Succeeded => Error is null;
 
-    /// <summary>The target was promoted (and recorded), whatever happened after: it is the primary now.</summary>
+    /// <summary>The target's promotion was requested (and recorded first), whatever happened after: it is the primary now.</summary>
     public bool Promoted { get; init; }
+
+    /// <summary>On failure: one sentence on the state the cluster was left in and what to run next.</summary>
+    public string? Aftermath { get; init; }
 
     public TimeSpan Total => Steps.Length == 0 ? TimeSpan.Zero : Steps.Max(s => s.EndedAt) - Steps.Min(s => s.StartedAt);
 

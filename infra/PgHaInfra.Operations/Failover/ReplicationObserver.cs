@@ -5,7 +5,10 @@ using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Operations.Failover;
 
-/// <summary>Asks every node, in parallel, where it stands. A node that cannot be asked is observed as unreachable.</summary>
+/// <summary>
+/// Asks every node, in parallel, where it stands. A node that cannot be asked is observed as unreachable, with how it
+/// failed: a server that answers with an error (too many clients, starting up, authentication) is alive, not gone.
+/// </summary>
 public static class ReplicationObserver
 {
     private const string NodeQuery = """
@@ -19,7 +22,8 @@ public static class ReplicationObserver
                     ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,
                CASE WHEN NOT pg_is_in_recovery() THEN NULL
                     WHEN pg_last_wal_receive_lsn() IS NOT NULL AND pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-                    ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END
+                    ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END,
+               extract(epoch FROM now() - r.last_msg_receipt_time)::float8
         FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver AS r ON true
         """;
 
@@ -27,6 +31,46 @@ public static class ReplicationObserver
         SELECT application_name, state, sync_state, sent_lsn::text, flush_lsn::text, replay_lsn::text
         FROM pg_stat_replication
         """;
+
+    /// <summary>How long the primary's connection-level failures must persist before a failover counts it as gone.</summary>
+    public static readonly TimeSpan GoneAfter = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>The bound on confirming: after this long, whatever was seen last is what the planner judges.</summary>
+    public static readonly TimeSpan GoneWindow = TimeSpan.FromSeconds(3);
+
+    private static readonly TimeSpan GoneRetry = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Observes the cluster; while the spec's primary fails at the connection level, asks again every 100 ms, and
+    /// returns once the failures have persisted for <see cref="GoneAfter"/> and none of its replicas' WAL receivers
+    /// still streams from it, or once <see cref="GoneWindow"/> has passed: one refused connection is not a dead primary.
+    /// A primary that answers ends the wait at once.
+    /// </summary>
+    public static async Task<ClusterObservation> ObserveConfirmingAsync(ClusterAccess access, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan? goneSince = null;
+        var spec = access.Spec;
+        while (true)
+        {
+            // A fresh connection each time: a pooled one may reach a backend that outlived its killed postmaster.
+            access.DataSource(spec.Primary).Clear();
+            var observation = await ObserveAsync(access, cancellationToken);
+            if (!observation[spec.Primary].IsGone)
+            {
+                return observation;
+            }
+
+            goneSince ??= clock.Elapsed;
+            var quiet = spec.DownstreamsOf(spec.Node(spec.Primary)).All(d => observation[d.Name].ReceiverStatus != "streaming");
+            if ((clock.Elapsed - goneSince >= GoneAfter && quiet) || clock.Elapsed >= GoneWindow)
+            {
+                return observation;
+            }
+
+            await Task.Delay(GoneRetry, cancellationToken);
+        }
+    }
 
     public static async Task<ClusterObservation> ObserveAsync(ClusterAccess access, CancellationToken cancellationToken)
     {
@@ -63,7 +107,10 @@ public static class ReplicationObserver
                     ReceiverStatus: reader.IsDBNull(5) ? null : reader.GetString(5),
                     ReceiverSlot: reader.IsDBNull(6) ? null : reader.GetString(6),
                     Timeline: reader.IsDBNull(7) ? null : reader.GetInt32(7),
-                    ReplayAge: reader.IsDBNull(8) ? null : TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(8))));
+                    ReplayAge: reader.IsDBNull(8) ? null : TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(8))))
+                {
+                    ReceiverContactAge = reader.IsDBNull(9) ? null : TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(9))),
+                };
             }
 
             var downstreams = ImmutableArray.CreateBuilder<ReplicationObservation>();
@@ -88,8 +135,30 @@ public static class ReplicationObserver
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
         {
-            return (NodeObservation.Unreachable(node, OneLine(e)), []);
+            return (NodeObservation.Unreachable(node, OneLine(e), Classify(e)), []);
         }
+    }
+
+    /// <summary>
+    /// A server's own error (any SQLSTATE: 53300 too many clients, 57P03 starting up, 28P01 authentication) means a
+    /// server answered; only socket, I/O and timeout failures mean none could be reached.
+    /// </summary>
+    public static ObservationFailure Classify(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is PostgresException)
+            {
+                return ObservationFailure.Server;
+            }
+
+            if (inner is System.Net.Sockets.SocketException or IOException or TimeoutException)
+            {
+                return ObservationFailure.Connection;
+            }
+        }
+
+        return ObservationFailure.Server;
     }
 
     private static Lsn? LsnAt(NpgsqlDataReader reader, int ordinal) =>

@@ -28,6 +28,7 @@ public static class SwitchoverPlanner
                 ? $"{spec.Primary} is in recovery, not a primary"
                 : $"{spec.Primary} does not answer ({old.Error}); use `pgha failover` for a primary that is gone", force, forceable: false));
 
+        checks.Add(Preconditions.OnePrimary(spec, observation, spec.Primary, target));
         var reference = old.CurrentLsn ?? observation.Nodes.Values.Select(n => n.Position).DefaultIfEmpty(Lsn.Zero).Max();
         checks.AddRange(Preconditions.ForTarget(spec, observation, spec.Node(target), reference, requireStreaming: true, force));
         var all = checks.ToImmutable();

@@ -41,5 +41,9 @@ public sealed class StackLockTests : IDisposable
         Assert.True(Directory.Exists(Layout.DataRoot));
     }
 
-    public void Dispose() => root.Delete(recursive: true);
+    public void Dispose()
+    {
+        root.Delete(recursive: true);
+        File.Delete(Layout.LockFile);
+    }
 }

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace PgHaInfra.Integration.Tests.Failover;
 
-/// <summary>The real command line: `pgha drill`, `pgha failover` after a crash, and `pgha rejoin` falling back to a re-clone.</summary>
+/// <summary>The real command line: `pgha drill`, `pgha failover` after a crash, and `pgha rejoin` re-cloning only with consent.</summary>
 public sealed class CliFailoverTests
 {
     [Fact]
@@ -34,9 +34,15 @@ public sealed class CliFailoverTests
         Assert.Equal("pg-1", (string)result["newPrimary"]!);
         Assert.Contains("chose pg-1", (string)result["reason"]!, StringComparison.Ordinal);
 
-        // Make pg_rewind impossible: without pg_control it cannot read the old primary at all, so rejoin re-clones it.
+        // Make pg_rewind impossible: without pg_control it cannot read the old primary at all. Without consent the
+        // rejoin refuses and deletes nothing; with --allow-reclone it re-clones.
         File.Delete(Path.Combine(test.DataDirectory("pg-2"), "global", "pg_control"));
-        var rejoin = await PghaProcess.RunAsync(test, TimeSpan.FromSeconds(90), "rejoin", "--node", "pg-2", "--json");
+        var refused = await PghaProcess.RunAsync(test, TimeSpan.FromSeconds(90), "rejoin", "--node", "pg-2");
+        Assert.True(refused.ExitCode == 1, refused.Stderr);
+        Assert.Contains("--allow-reclone", refused.Stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(test.DataDirectory("pg-2"), "PG_VERSION")), "nothing was deleted without consent");
+        Assert.True(File.Exists(Path.Combine(test.DataDirectory("pg-2"), "pgha.fenced")) && File.Exists(Path.Combine(test.DataDirectory("pg-2"), "standby.signal")));
+        var rejoin = await PghaProcess.RunAsync(test, TimeSpan.FromSeconds(90), "rejoin", "--node", "pg-2", "--allow-reclone", "--json");
 
         Assert.True(rejoin.ExitCode == 0, rejoin.Stderr);
         var rejoined = JsonNode.Parse(rejoin.Stdout)!;

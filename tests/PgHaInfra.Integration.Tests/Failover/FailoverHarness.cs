@@ -36,7 +36,7 @@ internal sealed class FailoverHarness : IAsyncDisposable
         var credentials = await test.Cluster.CredentialsAsync(cancellationToken) ?? throw new InvalidOperationException("no credentials");
         var access = new ClusterAccess(test.Spec, test.Cluster.Addresses, credentials);
         var binaries = await test.Cluster.BinariesAsync(cancellationToken);
-        return new FailoverHarness(test, access, new LocalNodeControl(test.Cluster, binaries, access));
+        return new FailoverHarness(test, access, new LocalNodeControl(test.Cluster, binaries));
     }
 
     /// <summary>The write endpoint (multi-host, read-write) with the superuser's password, as the drill uses it.</summary>
@@ -48,7 +48,8 @@ internal sealed class FailoverHarness : IAsyncDisposable
 
     public ContinuousWriter Writer(string run) => new(WriteEndpoint(), run, TimeSpan.FromMilliseconds(2));
 
-    public Task<ClusterObservation> ObserveAsync(CancellationToken cancellationToken) => ReplicationObserver.ObserveAsync(Access, cancellationToken);
+    /// <summary>As `pgha failover` observes: a primary that fails at the connection level is asked again until that is confirmed.</summary>
+    public Task<ClusterObservation> ObserveAsync(CancellationToken cancellationToken) => ReplicationObserver.ObserveConfirmingAsync(Access, cancellationToken);
 
     public async Task<T> QueryAsync<T>(string node, string sql, CancellationToken cancellationToken)
     {

@@ -15,11 +15,8 @@ namespace PgHaInfra.Cli.Commands.Failover;
 /// </summary>
 internal sealed class FailoverSession : IAsyncDisposable
 {
-    private readonly StackLock hold;
-
-    private FailoverSession(LocalCluster cluster, StackLock hold, ClusterAccess access, LocalNodeControl control, IAnsiConsole progress)
+    private FailoverSession(LocalCluster cluster, ClusterAccess access, LocalNodeControl control, IAnsiConsole progress)
     {
-        this.hold = hold;
         Cluster = cluster;
         Access = access;
         Control = control;
@@ -37,28 +34,26 @@ internal sealed class FailoverSession : IAsyncDisposable
     public ClusterSpec Spec => Access.Spec;
 
     /// <param name="verb">The verb the session serves; it holds the stack (<see cref="StackLock"/>) under that name.</param>
-    public static async Task<FailoverSession> OpenAsync(LocalStackSettings settings, CliConsoles consoles, string verb, CancellationToken cancellationToken)
+    /// <param name="allowReclone">Consent (--allow-reclone) to re-clone a node that pg_rewind cannot rewind.</param>
+    public static async Task<FailoverSession> OpenAsync(LocalStackSettings settings, CliConsoles consoles, string verb, CancellationToken cancellationToken, bool allowReclone = false)
     {
-        var cluster = await settings.OpenAsync(cancellationToken);
-        StackLock? hold = null;
+        // The stack lock first, then the state: the primary this verb acts on cannot change under it.
+        var cluster = await settings.OpenForChangeAsync(verb, cancellationToken);
         try
         {
             var credentials = await cluster.CredentialsAsync(cancellationToken)
                 ?? throw new CliException($"stack {cluster.Spec.Stack} has no local cluster in {cluster.Layout.Root}: run `pgha up --stack {cluster.Spec.Stack}` first");
-            hold = cluster.LockForChange(verb);
             var binaries = await cluster.BinariesAsync(cancellationToken);
             var access = new ClusterAccess(cluster.Spec, cluster.Addresses, credentials);
-            return new FailoverSession(cluster, hold, access, new LocalNodeControl(cluster, binaries, access), consoles.Error);
+            return new FailoverSession(cluster, access, new LocalNodeControl(cluster, binaries) { AllowReclone = allowReclone }, consoles.Error);
         }
         catch (LocalEngineException e)
         {
-            hold?.Dispose();
             await cluster.DisposeAsync();
             throw new CliException(e.Message);
         }
         catch
         {
-            hold?.Dispose();
             await cluster.DisposeAsync();
             throw;
         }
@@ -95,6 +90,5 @@ internal sealed class FailoverSession : IAsyncDisposable
     {
         await Access.DisposeAsync();
         await Cluster.DisposeAsync();
-        hold.Dispose();
     }
 }

@@ -66,7 +66,7 @@ internal static class PromotionViews
 
         if (!report.Succeeded)
         {
-            consoles.Error.WriteLine($"pgha: {report.Kind} failed: {report.Error}", Style.Plain);
+            consoles.Error.WriteLine($"pgha: {report.Kind} failed: {report.Error}" + (report.Aftermath is { } after ? $"\n  now: {after}" : ""), Style.Plain);
             return ExitCodes.Failed;
         }
 

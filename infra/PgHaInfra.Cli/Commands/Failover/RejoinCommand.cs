@@ -12,6 +12,10 @@ public sealed class RejoinCommand(CliConsoles consoles) : AsyncCommand<RejoinCom
         [Description("The node to bring back as a replica (the old primary). Required.")]
         public string? Node { get; init; }
 
+        [CommandOption("--allow-reclone")]
+        [Description("Consent to re-clone (delete the data directory and pg_basebackup) if pg_rewind cannot rewind the node: divergence it cannot follow, or WAL already gone. Never after a connection error.")]
+        public bool AllowReclone { get; init; }
+
         [CommandOption("--json")]
         [Description("Print the result as JSON (schema in docs/failover.md).")]
         public bool Json { get; init; }
@@ -24,7 +28,7 @@ public sealed class RejoinCommand(CliConsoles consoles) : AsyncCommand<RejoinCom
             throw new CliException("--node <NODE> is required: the old primary to bring back as a replica", ExitCodes.InvalidInput);
         }
 
-        await using var session = await FailoverSession.OpenAsync(settings, consoles, "rejoin", cancellationToken);
+        await using var session = await FailoverSession.OpenAsync(settings, consoles, "rejoin", cancellationToken, settings.AllowReclone);
         session.RequireNode("--node", node);
         if (session.Spec.Primary == node)
         {

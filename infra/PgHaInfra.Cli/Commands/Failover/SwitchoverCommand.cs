@@ -24,6 +24,10 @@ public sealed class SwitchoverCommand(CliConsoles consoles) : AsyncCommand<Switc
         [Description("Leave the old primary stopped and fenced instead of rejoining it as a replica (`pgha rejoin` later).")]
         public bool NoRejoin { get; init; }
 
+        [CommandOption("--allow-reclone")]
+        [Description("Consent to re-clone (delete the data directory and pg_basebackup) if pg_rewind cannot rewind the node: divergence it cannot follow, or WAL already gone. Never after a connection error.")]
+        public bool AllowReclone { get; init; }
+
         [CommandOption("--json")]
         [Description("Print the result as JSON (schema in docs/failover.md).")]
         public bool Json { get; init; }
@@ -36,7 +40,7 @@ public sealed class SwitchoverCommand(CliConsoles consoles) : AsyncCommand<Switc
             throw new CliException("--to <NODE> is required: the replica to promote", ExitCodes.InvalidInput);
         }
 
-        await using var session = await FailoverSession.OpenAsync(settings, consoles, "switchover", cancellationToken);
+        await using var session = await FailoverSession.OpenAsync(settings, consoles, "switchover", cancellationToken, settings.AllowReclone);
         session.RequireNode("--to", to);
         var observation = await ReplicationObserver.ObserveAsync(session.Access, cancellationToken);
         var decision = SwitchoverPlanner.Plan(session.Spec, observation, to, settings.Force);
