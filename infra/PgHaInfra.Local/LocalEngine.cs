@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using PgHaInfra.Operations.Access;
+using PgHaInfra.Operations.Diagnostics;
 using PgHaInfra.Operations.Failover;
 using PgHaInfra.Rendering;
 using PgHaInfra.Security;
@@ -199,8 +200,10 @@ public static class LocalEngine
         public async Task TimeAsync(string node, string step, Func<Task> work, string? detail = null)
         {
             progress.Report(new EngineStep(node, step, null, detail));
+            TestDieAt.Check(step, node, finished: false);
             var clock = Stopwatch.StartNew();
             await work().ConfigureAwait(false);
+            TestDieAt.Check(step, node, finished: true);
             var done = new EngineStep(node, step, clock.Elapsed, detail);
             lock (all)
             {
