@@ -78,6 +78,10 @@ public static class ConvergencePlanner
             {
                 actions.Add(new ReloadNode(node.Name, changes, $"{Names(changes)} on {node.Name} can change without a restart: install and reload"));
             }
+            else if (Heal(node, upstream, seen, observed, actions) is { } heal)
+            {
+                actions.Add(heal);
+            }
 
             if (seen.Running)
             {
@@ -133,6 +137,25 @@ public static class ConvergencePlanner
         }
 
         return changes.ToImmutable();
+    }
+
+    /// <summary>
+    /// A running replica whose files are as rendered but that does not stream from a running, untouched upstream
+    /// (a server started with a stray PGPASSWORD, a broken passfile) needs healing. A delayed replica waiting out its
+    /// delay starts no WAL receiver by design and is left alone.
+    /// </summary>
+    private static HealNode? Heal(NodeSpec node, NodeSpec? upstream, ObservedNode seen, ObservedCluster observed, IEnumerable<PlanAction> planned)
+    {
+        if (upstream is null || seen is not { Running: true, InRecovery: true, Receiver: { Streams: false } receiver } || receiver.WaitsOutDelay
+            || observed.Node(upstream.Name) is not { Running: true, Data: DataDirectoryState.Complete } || planned.Any(a => a.Node == upstream.Name))
+        {
+            return null;
+        }
+
+        var why = receiver.Status is null ? "it has no WAL receiver" : $"its WAL receiver is {receiver.Status}";
+        return new HealNode(node.Name, upstream.Name,
+            $"{node.Name} runs but does not stream from {upstream.Name} ({why}): restart it so it reconnects with its rendered primary_conninfo and a clean environment; " +
+            $"only if it still does not stream, make it again from {upstream.Name} (last resort)");
     }
 
     private static string Names(IEnumerable<SettingChange> changes) => string.Join(", ", changes.Select(c => c.Name));

@@ -25,6 +25,9 @@ public static class LocalEngine
     public static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a restarted replica has to stream again before `up` re-clones it (reconnects take under a second).</summary>
+    public static readonly TimeSpan HealDeadline = TimeSpan.FromSeconds(10);
+
     /// <summary>Observes the cluster and plans, changing nothing: what `pgha plan` shows.</summary>
     public static async Task<LocalPlan> PlanAsync(LocalCluster cluster, bool allowRestart, CancellationToken cancellationToken)
     {
@@ -289,6 +292,10 @@ public static class LocalEngine
                         }
 
                         break;
+                    case HealNode heal:
+                        await HealAsync(heal, node, files, cancellationToken).ConfigureAwait(false);
+                        started = true;
+                        break;
                     case CreateSlot slot:
                         await steps.TimeAsync(node.Name, $"create slot {slot.Slot}", () => Slots.EnsureAsync(access.DataSource(node.Name), slot.Slot, cancellationToken)).ConfigureAwait(false);
                         break;
@@ -299,6 +306,33 @@ public static class LocalEngine
             if (started && Spec.DownstreamsOf(node).Any() && plan.For(node.Name).All(a => a is not CreateNode { Upstream: null }))
             {
                 await steps.TimeAsync(node.Name, "slots", () => SlotSql.RunBootstrapAsync(access.DataSource(node.Name), files with { Files = [new RenderedFile(NodeFiles.BootstrapSql, BootstrapSql.SessionSettings + BootstrapSql.Slots(Spec, node))] }, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Restart first; a re-clone only when the restarted replica still does not stream within <see cref="HealDeadline"/>.</summary>
+        private async Task HealAsync(HealNode heal, NodeSpec node, NodeFiles files, CancellationToken cancellationToken)
+        {
+            var dataDirectory = Layout.DataDirectory(node.Name);
+            string? stillBroken = null;
+            await steps.TimeAsync(node.Name, "heal (restart)", async () =>
+            {
+                await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
+                await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopMode.Fast, StopDeadline, cancellationToken).ConfigureAwait(false);
+                access.DataSource(node.Name).Clear();
+                await StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await StreamingWait.UntilStreamingOrWaitingAsync(access, node, node.Name, heal.Upstream, node.SlotName, HealDeadline, cancellationToken).ConfigureAwait(false);
+                }
+                catch (FailoverException e)
+                {
+                    stillBroken = e.Message;
+                }
+            }, heal.Reason).ConfigureAwait(false);
+            if (stillBroken is not null)
+            {
+                await CreateAsync(new CreateNode(node.Name, heal.Upstream, true, $"a restart did not make it stream ({stillBroken}): make it again from {heal.Upstream}"),
+                    node, files, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -346,7 +380,7 @@ public static class LocalEngine
 
                 await JoinAsReplica.BaseBackupAsync(binaries, cluster.Runner, Layout, cluster.Placement.AddressOf(upstream), Spec.Replication.User, node.Name, node.SlotName, cancellationToken).ConfigureAwait(false);
             }, $"from {upstream.Name} through slot {node.SlotName}").ConfigureAwait(false);
-            copies[node.Name].TrySetResult();
+            copies.GetValueOrDefault(node.Name)?.TrySetResult();
             await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
             await steps.TimeAsync(node.Name, "start", () => StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken)).ConfigureAwait(false);
             access.DataSource(node.Name).Clear();

@@ -11,8 +11,9 @@ public static class EnvironmentProof
 {
     public static NpgsqlConnectionStringBuilder Pin(NpgsqlConnectionStringBuilder builder, bool routed = false)
     {
-        // An empty value is not null: Npgsql then sends no options instead of PGOPTIONS.
-        builder.Options ??= "";
+        // Not empty: an empty value does not survive the connection string, and Npgsql would take PGOPTIONS again.
+        // client_min_messages=notice is the server's default, so the option changes nothing but the source.
+        builder.Options ??= "-c client_min_messages=notice";
         builder.Timezone ??= "UTC";
         builder.ClientEncoding ??= "UTF8";
         builder.GssEncryptionMode = GssEncryptionMode.Disable;
