@@ -91,6 +91,7 @@ public static class ClusterObserver
             await InstalledSettings.ReadAsync(dataDirectory, cancellationToken).ConfigureAwait(false), files.ToImmutable(), settings, slots)
         {
             Receiver = receiver,
+            Fenced = Failover.Fence.IsFenced(dataDirectory),
         };
     }
 

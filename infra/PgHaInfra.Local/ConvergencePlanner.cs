@@ -61,7 +61,14 @@ public static class ConvergencePlanner
             }
 
             var changes = Changes(spec, placement, node, seen);
-            if (!seen.Running)
+            if (!seen.Running && seen.Fenced && spec.IsPrimary(node))
+            {
+                // A switchover or failover fenced it and was interrupted before anything replaced it: a node that runs
+                // as a primary would show as a problem above and stop up, so starting it again is the roll-back.
+                actions.Add(new StartNode(node.Name, changes,
+                    $"{node.Name} is the recorded primary, fenced by an interrupted switchover or failover, and no other node runs as a primary: lift the fence and start it as the primary"));
+            }
+            else if (!seen.Running)
             {
                 actions.Add(new StartNode(node.Name, changes, changes.IsEmpty
                     ? $"{node.Name} is stopped: start it"

@@ -265,6 +265,17 @@ public static class LocalEngine
                         }, $"as a replica of {fencedUpstream.Name}").ConfigureAwait(false);
                         started = true;
                         break;
+                    case StartNode when Failover.Fence.IsFenced(dataDirectory) && Spec.IsPrimary(node):
+                        // The planner found no other primary: the interrupted operation's roll-back, as PromotionRunner's own.
+                        await steps.TimeAsync(node.Name, "unfence + start", async () =>
+                        {
+                            await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
+                            File.Delete(Path.Combine(dataDirectory, NodeFiles.StandbySignal));
+                            Failover.Fence.Lift(dataDirectory);
+                            await StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken).ConfigureAwait(false);
+                        }, "the recorded primary, fenced by an interrupted operation").ConfigureAwait(false);
+                        started = true;
+                        break;
                     case StartNode:
                         await steps.TimeAsync(node.Name, "install files", () => ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken)).ConfigureAwait(false);
                         await steps.TimeAsync(node.Name, "start", () => StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken)).ConfigureAwait(false);

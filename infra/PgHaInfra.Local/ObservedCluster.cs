@@ -38,6 +38,9 @@ public sealed record ObservedNode(
 {
     /// <summary>A running replica's WAL receiver, as it reported it; null when not asked (not running, or a primary).</summary>
     public ReceiverObservation? Receiver { get; init; }
+
+    /// <summary>The data directory holds the fence marker (pgha.fenced) of a switchover or failover.</summary>
+    public bool Fenced { get; init; }
 }
 
 /// <summary>

@@ -27,13 +27,22 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
         var cells = new List<Cell>();
         await using var test = await TestCluster.StartAsync("rb-kill", StackTemplates.Async(2), up: false, cancellationToken: deadline.Token);
         var clock = Stopwatch.StartNew();
+        var progress = Path.Combine(AppContext.BaseDirectory, "kill-matrix.progress");
+        File.Delete(progress);
+        // Each cell as it ends, so a long run can be watched (xunit shows the test output only at the end).
+        async Task<Cell> Add(Cell cell)
+        {
+            cells.Add(cell);
+            await File.AppendAllTextAsync(progress, $"{clock.Elapsed.TotalSeconds:0} s | {cell.Verb} | {cell.Step} | {cell.Converged} | {cell.Outcome}\n", deadline.Token);
+            return cell;
+        }
 
         // up from nothing: each kill leaves a half-made cluster that the next up must finish.
         foreach (var step in new[] { "initdb@pg-1", "start@pg-1", "role + slots@pg-1", "role + slots+@pg-1", "pg_basebackup@pg-2", "pg_basebackup+@pg-2", "start+@pg-3" })
         {
             await RunAsync(test, "down");
             var killed = await RunAsync(test, "up", step);
-            cells.Add(await ConvergeAsync(test, "up", step, killed, ["up"], expectedMarks: 0, deadline.Token));
+            await Add(await ConvergeAsync(test, "up", step, killed, ["up"], expectedMarks: 0, deadline.Token));
         }
 
         await FreshAsync(test, deadline.Token);
@@ -43,7 +52,7 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
             var target = test.Spec.Replicas.First().Name;
             var killed = await RunAsync(test, $"switchover --to {target}", step);
             var cell = await ConvergeAsync(test, "switchover", step, killed, [$"switchover --to {target}"], marks, deadline.Token);
-            cells.Add(cell);
+            await Add(cell);
             if (!cell.Converged)
             {
                 await FreshAsync(test, deadline.Token);
@@ -57,7 +66,7 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
             await CrashPrimaryAsync(test, deadline.Token);
             var killed = await RunAsync(test, "failover", step);
             var cell = await ConvergeAsync(test, "failover", step, killed, ["failover"], marks, deadline.Token);
-            cells.Add(cell);
+            await Add(cell);
             if (!cell.Converged)
             {
                 await FreshAsync(test, deadline.Token);
@@ -74,7 +83,7 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
             Assert.True(failover.ExitCode == 0, failover.ToString());
             var killed = await RunAsync(test, $"rejoin --node {old}", step);
             var cell = await ConvergeAsync(test, "rejoin", step, killed, [$"rejoin --node {old}"], marks, deadline.Token);
-            cells.Add(cell);
+            await Add(cell);
             if (!cell.Converged)
             {
                 await FreshAsync(test, deadline.Token);
@@ -95,12 +104,12 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
         await using var test = await TestCluster.StartAsync("rb-sigint", StackTemplates.Async(2), up: false, cancellationToken: deadline.Token);
         var info = PghaProcess.StartInfo(test, "up");
         using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync(deadline.Token);
-        var stdout = new StringBuilder();
-        // SIGINT as soon as the primary is made: the replicas' base backups are under way or about to start.
-        while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+        var stdout = process.StandardOutput.ReadToEndAsync(deadline.Token);
+        var progress = new StringBuilder();
+        // SIGINT as soon as the primary is made (progress goes to stderr): the replicas' base backups are under way or about to start.
+        while (await process.StandardError.ReadLineAsync(deadline.Token) is { } line)
         {
-            stdout.AppendLine(line);
+            progress.AppendLine(line);
             if (line.Contains("role + slots", StringComparison.Ordinal))
             {
                 using var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]);
@@ -109,10 +118,10 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
             }
         }
 
-        stdout.Append(await process.StandardOutput.ReadToEndAsync(deadline.Token));
+        progress.Append(await process.StandardError.ReadToEndAsync(deadline.Token));
         await process.WaitForExitAsync(deadline.Token);
-        var error = await stderr;
-        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{stdout}\n{error}");
+        var error = progress.ToString();
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{await stdout}\n{error}");
         Assert.Contains("pgha: interrupted", error, StringComparison.Ordinal);
         Assert.Contains("pgha up", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
