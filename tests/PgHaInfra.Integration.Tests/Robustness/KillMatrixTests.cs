@@ -12,7 +12,7 @@ namespace PgHaInfra.Integration.Tests.Robustness;
 /// and rejoin. After each kill the next `pgha up`, or else the same verb again and then `pgha up`, must leave a
 /// verified cluster with exactly one primary, the one the engine records, and every acknowledged commit. One
 /// cluster per verb; a cell that does not converge gets a fresh cluster, so the cells stay independent. The
-/// table (verb x step -> outcome) goes to the test output and to artifacts/kill-matrix.md.
+/// rows (verb x step -> outcome) go to the test output and, as each cell ends, to kill-matrix-VERB.md beside the tests.
 /// </summary>
 public sealed class KillMatrixTests(ITestOutputHelper output)
 {
@@ -20,80 +20,87 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
 
     private sealed record Cell(string Verb, string Step, bool Killed, bool Converged, string Outcome);
 
-    [Fact]
-    public async Task Every_step_of_up_switchover_failover_and_rejoin_survives_a_sigkill()
+    /// <summary>The cells of each verb, in the order its steps run (`step+`: right after the step).</summary>
+    public static readonly TheoryData<string> Verbs = new() { "up", "switchover", "failover", "rejoin" };
+
+    private static readonly string[] UpSteps = ["initdb@pg-1", "start@pg-1", "role + slots@pg-1", "role + slots+@pg-1", "pg_basebackup@pg-2", "pg_basebackup+@pg-2", "start+@pg-3"];
+
+    private static readonly string[] SwitchoverSteps = ["fence", "final-lsn", "promote", "record-primary", "re-point", "rejoin", "drop-orphan-slots", "drop-orphan-slots+"];
+
+    private static readonly string[] FailoverSteps = ["fence", "promote", "record-primary", "re-point", "drop-orphan-slots", "drop-orphan-slots+"];
+
+    private static readonly string[] RejoinSteps = ["rejoin", "drop-orphan-slots", "drop-orphan-slots+"];
+
+    [Theory]
+    [MemberData(nameof(Verbs))]
+    public async Task Every_step_survives_a_sigkill(string verb)
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(12));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         var cells = new List<Cell>();
-        await using var test = await TestCluster.StartAsync("rb-kill", StackTemplates.Async(2), up: false, cancellationToken: deadline.Token);
+        await using var test = await TestCluster.StartAsync($"rb-kill-{verb[..2]}", StackTemplates.Async(2), up: verb != "up", cancellationToken: deadline.Token);
         var clock = Stopwatch.StartNew();
-        var progress = Path.Combine(AppContext.BaseDirectory, "kill-matrix.progress");
-        File.Delete(progress);
+        var progress = Path.Combine(AppContext.BaseDirectory, $"kill-matrix-{verb}.md");
+        await File.WriteAllTextAsync(progress, "| verb | killed at step | outcome |\n| --- | --- | --- |\n", deadline.Token);
         // Each cell as it ends, so a long run can be watched (xunit shows the test output only at the end).
-        async Task<Cell> Add(Cell cell)
+        async Task AddAsync(Cell cell)
         {
             cells.Add(cell);
-            await File.AppendAllTextAsync(progress, $"{clock.Elapsed.TotalSeconds:0} s | {cell.Verb} | {cell.Step} | {cell.Converged} | {cell.Outcome}\n", deadline.Token);
-            return cell;
-        }
-
-        // up from nothing: each kill leaves a half-made cluster that the next up must finish.
-        foreach (var step in new[] { "initdb@pg-1", "start@pg-1", "role + slots@pg-1", "role + slots+@pg-1", "pg_basebackup@pg-2", "pg_basebackup+@pg-2", "start+@pg-3" })
-        {
-            await RunAsync(test, "down");
-            var killed = await RunAsync(test, "up", step);
-            await Add(await ConvergeAsync(test, "up", step, killed, ["up"], expectedMarks: 0, deadline.Token));
-        }
-
-        await FreshAsync(test, deadline.Token);
-        foreach (var step in new[] { "fence", "final-lsn", "promote", "record-primary", "re-point", "rejoin", "drop-orphan-slots", "drop-orphan-slots+" })
-        {
-            var marks = await MarkAsync(test, $"switchover {step}", deadline.Token);
-            var target = test.Spec.Replicas.First().Name;
-            var killed = await RunAsync(test, $"switchover --to {target}", step);
-            var cell = await ConvergeAsync(test, "switchover", step, killed, [$"switchover --to {target}"], marks, deadline.Token);
-            await Add(cell);
+            await File.AppendAllTextAsync(progress, Row(cell), deadline.Token);
             if (!cell.Converged)
             {
                 await FreshAsync(test, deadline.Token);
             }
         }
 
-        await FreshAsync(test, deadline.Token);
-        foreach (var step in new[] { "fence", "promote", "record-primary", "re-point", "drop-orphan-slots", "drop-orphan-slots+" })
+        switch (verb)
         {
-            var marks = await MarkAsync(test, $"failover {step}", deadline.Token);
-            await CrashPrimaryAsync(test, deadline.Token);
-            var killed = await RunAsync(test, "failover", step);
-            var cell = await ConvergeAsync(test, "failover", step, killed, ["failover"], marks, deadline.Token);
-            await Add(cell);
-            if (!cell.Converged)
-            {
-                await FreshAsync(test, deadline.Token);
-            }
+            case "up":
+                // up from nothing: each kill leaves a half-made cluster that the next up must finish.
+                foreach (var step in UpSteps)
+                {
+                    await RunAsync(test, "down");
+                    var killed = await RunAsync(test, "up", step);
+                    await AddAsync(await ConvergeAsync(test, "up", step, killed, ["up"], expectedMarks: 0, deadline.Token));
+                }
+
+                break;
+            case "switchover":
+                foreach (var step in SwitchoverSteps)
+                {
+                    var marks = await MarkAsync(test, $"switchover {step}", deadline.Token);
+                    var target = test.Spec.Replicas.First().Name;
+                    var killed = await RunAsync(test, $"switchover --to {target}", step);
+                    await AddAsync(await ConvergeAsync(test, "switchover", step, killed, [$"switchover --to {target}"], marks, deadline.Token));
+                }
+
+                break;
+            case "failover":
+                foreach (var step in FailoverSteps)
+                {
+                    var marks = await MarkAsync(test, $"failover {step}", deadline.Token);
+                    await CrashPrimaryAsync(test, deadline.Token);
+                    var killed = await RunAsync(test, "failover", step);
+                    await AddAsync(await ConvergeAsync(test, "failover", step, killed, ["failover"], marks, deadline.Token));
+                }
+
+                break;
+            default:
+                foreach (var step in RejoinSteps)
+                {
+                    var marks = await MarkAsync(test, $"rejoin {step}", deadline.Token);
+                    var old = test.Spec.Primary;
+                    await CrashPrimaryAsync(test, deadline.Token);
+                    var failover = await RunAsync(test, "failover");
+                    Assert.True(failover.ExitCode == 0, failover.ToString());
+                    var killed = await RunAsync(test, $"rejoin --node {old}", step);
+                    await AddAsync(await ConvergeAsync(test, "rejoin", step, killed, [$"rejoin --node {old}"], marks, deadline.Token));
+                }
+
+                break;
         }
 
-        await FreshAsync(test, deadline.Token);
-        foreach (var step in new[] { "rejoin", "drop-orphan-slots", "drop-orphan-slots+" })
-        {
-            var marks = await MarkAsync(test, $"rejoin {step}", deadline.Token);
-            var old = test.Spec.Primary;
-            await CrashPrimaryAsync(test, deadline.Token);
-            var failover = await RunAsync(test, "failover");
-            Assert.True(failover.ExitCode == 0, failover.ToString());
-            var killed = await RunAsync(test, $"rejoin --node {old}", step);
-            var cell = await ConvergeAsync(test, "rejoin", step, killed, [$"rejoin --node {old}"], marks, deadline.Token);
-            await Add(cell);
-            if (!cell.Converged)
-            {
-                await FreshAsync(test, deadline.Token);
-            }
-        }
-
-        var table = Table(cells, clock.Elapsed);
+        var table = string.Concat(cells.Select(Row)) + $"\n{cells.Count(c => c.Converged)} of {cells.Count} {verb} cells converged in {clock.Elapsed.TotalSeconds:0} s.\n";
         output.WriteLine(table);
-        var artifacts = Path.Combine(AppContext.BaseDirectory, "kill-matrix.md");
-        await File.WriteAllTextAsync(artifacts, table, deadline.Token);
         Assert.True(cells.All(c => c.Killed && c.Converged), table);
     }
 
@@ -258,20 +265,15 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
         await test.OpenAsync(cancellationToken);
     }
 
-    private static string FirstLine(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(l => !l.StartsWith("pgha: PGHA_TEST_DIE_AT", StringComparison.Ordinal)) is { } line
-            ? (line.Length > 200 ? line[..200] + "..." : line).Replace("|", "\\|", StringComparison.Ordinal)
-            : "(no output)";
-
-    private static string Table(IEnumerable<Cell> cells, TimeSpan took)
+    /// <summary>The error pgha printed (its `pgha:` line), else the first line; cut for a table cell.</summary>
+    private static string FirstLine(string text)
     {
-        var text = new StringBuilder($"| verb | killed at step | outcome |\n| --- | --- | --- |\n");
-        foreach (var c in cells)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"| {c.Verb} | `{c.Step}` | {(c.Converged ? "PASS" : "FAIL")}: {c.Outcome} |\n");
-        }
-
-        text.Append(CultureInfo.InvariantCulture, $"\n{cells.Count(c => c.Converged)} of {cells.Count()} cells converged in {took.TotalSeconds:0} s.\n");
-        return text.ToString();
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith("pgha: PGHA_TEST_DIE_AT", StringComparison.Ordinal)).ToList();
+        var line = lines.FirstOrDefault(l => l.StartsWith("pgha:", StringComparison.Ordinal) || l.StartsWith("FAILED", StringComparison.Ordinal)) ?? lines.FirstOrDefault();
+        return line is null ? "(no output)" : (line.Length > 300 ? line[..300] + "..." : line).Replace("|", "\\|", StringComparison.Ordinal);
     }
+
+    private static string Row(Cell c) =>
+        string.Create(CultureInfo.InvariantCulture, $"| {c.Verb} | `{c.Step}` | {(c.Converged ? "PASS" : "FAIL")}: {c.Outcome} |\n");
 }
