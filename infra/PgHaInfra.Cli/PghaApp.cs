@@ -114,7 +114,7 @@ internal static class Failure
                 consoles.ErrorLine($"pgha: {parse.Message}");
                 return ExitCodes.InvalidInput;
             case OperationCanceledException:
-                consoles.ErrorLine("pgha: interrupted: stopped cleanly between steps; what was done stays done. Run `pgha up` (or the same command again) to carry on from here.");
+                consoles.ErrorLine("pgha: interrupted: stopped cleanly (the tool that was running was stopped; what was done stays done). Run `pgha up` (or the same command again) to carry on from here.");
                 return 130;
             default:
                 consoles.ErrorLine($"pgha: {exception.GetType().Name}: {exception.Message}");

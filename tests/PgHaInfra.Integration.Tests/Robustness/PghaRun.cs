@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace PgHaInfra.Integration.Tests.Robustness;
 
 /// <summary>The built `pgha` as a process with extra environment variables (pollution, the kill hook).</summary>
@@ -28,20 +26,7 @@ internal static class PghaRun
             info.Environment[name] = value;
         }
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"pgha {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds} s");
-        }
-
-        return new Outcome(process.ExitCode, await stdout, await stderr);
+        var (exitCode, stdout, stderr) = await PghaProcess.RunAsync(info, timeout);
+        return new Outcome(exitCode, stdout, stderr);
     }
 }
