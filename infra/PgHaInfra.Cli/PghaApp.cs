@@ -152,7 +152,7 @@ internal static partial class Failure
                 consoles.ErrorLine($"pgha: {InCliWords(parse.Message)}");
                 return ExitCodes.InvalidInput;
             case OperationCanceledException:
-                consoles.ErrorLine("pgha: cancelled");
+                consoles.ErrorLine("pgha: interrupted: stopped cleanly (the tool that was running was stopped; what was done stays done). Run `pgha up` (or the same command again) to carry on from here.");
                 return 130;
             case UnauthorizedAccessException or IOException:
                 // A file or folder pgha was pointed at; the message names the path.

@@ -41,6 +41,7 @@ public static class ClusterObserver
         bool? inRecovery = null;
         var settings = ImmutableDictionary<string, SettingContext>.Empty;
         var slots = ImmutableSortedDictionary<string, int?>.Empty;
+        ReceiverObservation? receiver = null;
         if (running && data == DataDirectoryState.Complete && access is not null && spec.HasNode(name))
         {
             try
@@ -53,6 +54,8 @@ public static class ClusterObserver
                         new("SELECT pg_catalog.pg_is_in_recovery()"),
                         new("SELECT name, context, pending_restart FROM pg_catalog.pg_settings"),
                         new("SELECT slot_name, active_pid FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical'"),
+                        new("SELECT (SELECT status FROM pg_catalog.pg_stat_wal_receiver), " +
+                            "EXISTS (SELECT FROM pg_catalog.pg_stat_activity WHERE backend_type = 'startup' AND wait_event = 'RecoveryApplyDelay')"),
                     },
                 };
                 await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -74,6 +77,9 @@ public static class ClusterObserver
                 }
 
                 slots = slotsBuilder.ToImmutable();
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                receiver = inRecovery == true ? new ReceiverObservation(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetBoolean(1)) : null;
             }
             catch (NpgsqlException e)
             {
@@ -87,6 +93,7 @@ public static class ClusterObserver
         {
             HoldsCluster = HoldsCluster(dataDirectory),
             Fence = fence is null ? null : fence.Length == 0 ? "fenced" : fence,
+            Receiver = receiver,
         };
     }
 

@@ -95,6 +95,16 @@ public static class ConvergencePlanner
 
             if (seen.Fence is { } fence)
             {
+                if (upstream is null && !seen.Running && !observed.Nodes.Values.Any(n => n.Name != node.Name && n is { Running: true, InRecovery: false }))
+                {
+                    // A switchover or failover fenced the recorded primary and was killed before anything replaced it
+                    // (the target is recorded before pg_promote, so a promoted node would be the recorded one): starting
+                    // it again is the roll-back. Any node running as a primary keeps this from happening.
+                    actions.Add(new StartNode(node.Name, Changes(spec, placement, node, seen),
+                        $"{node.Name} is the recorded primary, fenced by an interrupted switchover or failover, and no other node runs as a primary: lift the fence and start it as the primary"));
+                    continue;
+                }
+
                 if (upstream is null)
                 {
                     problems.Add($"{node.Name} is the primary but is fenced ({fence}); pgha will not start a fenced node as a primary: " +
@@ -134,6 +144,10 @@ public static class ConvergencePlanner
             else if (!changes.IsEmpty)
             {
                 actions.Add(new ReloadNode(node.Name, changes, $"{Names(changes)} on {node.Name} can change without a restart: install and reload"));
+            }
+            else if (Heal(node, upstream, seen, observed, actions) is { } heal)
+            {
+                actions.Add(heal);
             }
 
             if (seen.Running)
@@ -200,6 +214,25 @@ public static class ConvergencePlanner
         }
 
         return changes.ToImmutable();
+    }
+
+    /// <summary>
+    /// A running replica whose files are as rendered but that does not stream from a running, untouched upstream
+    /// (a server started with a stray PGPASSWORD, a broken passfile) needs healing. A delayed replica waiting out its
+    /// delay starts no WAL receiver by design and is left alone.
+    /// </summary>
+    private static HealNode? Heal(NodeSpec node, NodeSpec? upstream, ObservedNode seen, ObservedCluster observed, IEnumerable<PlanAction> planned)
+    {
+        if (upstream is null || seen is not { Running: true, InRecovery: true, Receiver: { Streams: false } receiver } || receiver.WaitsOutDelay
+            || observed.Node(upstream.Name) is not { Running: true, Data: DataDirectoryState.Complete } || planned.Any(a => a.Node == upstream.Name))
+        {
+            return null;
+        }
+
+        var why = receiver.Status is null ? "it has no WAL receiver" : $"its WAL receiver is {receiver.Status}";
+        return new HealNode(node.Name, upstream.Name,
+            $"{node.Name} runs but does not stream from {upstream.Name} ({why}): restart it so it reconnects with its rendered primary_conninfo and a clean environment; " +
+            $"only if it still does not stream, make it again from {upstream.Name} (last resort)");
     }
 
     private static string Names(IEnumerable<SettingChange> changes) => string.Join(", ", changes.Select(c => c.Name));

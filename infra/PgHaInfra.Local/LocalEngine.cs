@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using PgHaInfra.Operations.Access;
+using PgHaInfra.Operations.Diagnostics;
 using PgHaInfra.Operations.Failover;
 using PgHaInfra.Rendering;
 using PgHaInfra.Security;
@@ -22,6 +23,9 @@ public sealed record UpResult(LocalPlan Plan, ImmutableArray<EngineStep> Steps, 
 public static class LocalEngine
 {
     public static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a restarted replica has to stream again before `up` re-clones it (reconnects take under a second).</summary>
+    public static readonly TimeSpan HealDeadline = TimeSpan.FromSeconds(10);
 
     /// <summary>Observes the cluster and plans, changing nothing: what `pgha plan` shows.</summary>
     public static Task<LocalPlan> PlanAsync(LocalCluster cluster, bool allowRestart, CancellationToken cancellationToken) =>
@@ -214,8 +218,10 @@ public static class LocalEngine
         public async Task TimeAsync(string node, string step, Func<Task> work, string? detail = null)
         {
             progress.Report(new EngineStep(node, step, null, detail));
+            TestDieAt.Check(step, node, finished: false);
             var clock = Stopwatch.StartNew();
             await work().ConfigureAwait(false);
+            TestDieAt.Check(step, node, finished: true);
             var done = new EngineStep(node, step, clock.Elapsed, detail);
             lock (all)
             {
@@ -274,6 +280,17 @@ public static class LocalEngine
                         }, $"as a replica of {rejoin.Upstream}").ConfigureAwait(false);
                         started = true;
                         break;
+                    case StartNode when Failover.Fence.IsFenced(dataDirectory) && Spec.IsPrimary(node):
+                        // The planner found no other primary: the interrupted operation's roll-back, as PromotionRunner's own.
+                        await steps.TimeAsync(node.Name, "unfence + start", async () =>
+                        {
+                            await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
+                            File.Delete(Path.Combine(dataDirectory, NodeFiles.StandbySignal));
+                            Failover.Fence.Lift(dataDirectory);
+                            await StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken).ConfigureAwait(false);
+                        }, "the recorded primary, fenced by an interrupted operation").ConfigureAwait(false);
+                        started = true;
+                        break;
                     case StartNode:
                         await steps.TimeAsync(node.Name, "install files", () => ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken)).ConfigureAwait(false);
                         await steps.TimeAsync(node.Name, "start", () => StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken)).ConfigureAwait(false);
@@ -301,6 +318,10 @@ public static class LocalEngine
                         }
 
                         break;
+                    case HealNode heal:
+                        await HealAsync(heal, node, files, cancellationToken).ConfigureAwait(false);
+                        started = true;
+                        break;
                     case CreateSlot slot:
                         await steps.TimeAsync(node.Name, $"create slot {slot.Slot}", () => Slots.EnsureAsync(access.DataSource(node.Name), slot.Slot, cancellationToken)).ConfigureAwait(false);
                         break;
@@ -311,6 +332,33 @@ public static class LocalEngine
             if (started && Spec.DownstreamsOf(node).Any() && plan.For(node.Name).All(a => a is not CreateNode { Upstream: null }))
             {
                 await steps.TimeAsync(node.Name, "slots", () => SlotSql.RunBootstrapAsync(access.DataSource(node.Name), files with { Files = [new RenderedFile(NodeFiles.BootstrapSql, BootstrapSql.SessionSettings + BootstrapSql.Slots(Spec, node))] }, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Restart first; a re-clone only when the restarted replica still does not stream within <see cref="HealDeadline"/>.</summary>
+        private async Task HealAsync(HealNode heal, NodeSpec node, NodeFiles files, CancellationToken cancellationToken)
+        {
+            var dataDirectory = Layout.DataDirectory(node.Name);
+            string? stillBroken = null;
+            await steps.TimeAsync(node.Name, "heal (restart)", async () =>
+            {
+                await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
+                await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopPolicy.Graceful, cancellationToken).ConfigureAwait(false);
+                access.DataSource(node.Name).Clear();
+                await StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await StreamingWait.UntilStreamingOrWaitingAsync(access, node, node.Name, heal.Upstream, node.SlotName, HealDeadline, cancellationToken).ConfigureAwait(false);
+                }
+                catch (FailoverException e)
+                {
+                    stillBroken = e.Message;
+                }
+            }, heal.Reason).ConfigureAwait(false);
+            if (stillBroken is not null)
+            {
+                await CreateAsync(new CreateNode(node.Name, heal.Upstream, true, $"a restart did not make it stream ({stillBroken}): make it again from {heal.Upstream}"),
+                    node, files, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -362,7 +410,7 @@ public static class LocalEngine
 
                 await JoinAsReplica.BaseBackupAsync(binaries, cluster.Runner, Layout, cluster.Placement.AddressOf(upstream), Spec.Replication.User, node.Name, node.SlotName, cancellationToken).ConfigureAwait(false);
             }, $"from {upstream.Name} through slot {node.SlotName}").ConfigureAwait(false);
-            copies[node.Name].TrySetResult();
+            copies.GetValueOrDefault(node.Name)?.TrySetResult();
             await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
             await steps.TimeAsync(node.Name, "start", () => StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken)).ConfigureAwait(false);
             access.DataSource(node.Name).Clear();

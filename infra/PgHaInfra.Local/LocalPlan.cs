@@ -63,6 +63,15 @@ public sealed record RestartNode(string Node, ImmutableArray<SettingChange> Chan
     public override string Kind => Allowed ? "restart" : "restart needed";
 }
 
+/// <summary>
+/// A replica runs but does not stream from <paramref name="Upstream"/>: restart it (with the rendered files and a
+/// clean environment), and only if it still does not stream, make it again from its upstream (the last resort).
+/// </summary>
+public sealed record HealNode(string Node, string Upstream, string Reason) : PlanAction(Node, Reason)
+{
+    public override string Kind => "heal";
+}
+
 /// <summary>Create a physical slot, WAL reserved, for a replica that streams (or will stream) from <paramref name="Node"/>.</summary>
 public sealed record CreateSlot(string Node, string Slot, string Reason) : PlanAction(Node, Reason)
 {

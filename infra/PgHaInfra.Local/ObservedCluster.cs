@@ -50,6 +50,18 @@ public sealed record ObservedNode(
 
     /// <summary>The fence marker's text when a switchover or failover fenced the node (it may have diverged); null otherwise.</summary>
     public string? Fence { get; init; }
+
+    /// <summary>A running replica's WAL receiver, as it reported it; null when not asked (not running, or a primary).</summary>
+    public ReceiverObservation? Receiver { get; init; }
+}
+
+/// <summary>
+/// What a running replica says about its own streaming: pg_stat_wal_receiver's status (null: no receiver), and
+/// whether its startup process waits out recovery_min_apply_delay (then it starts no receiver by design, note 17).
+/// </summary>
+public sealed record ReceiverObservation(string? Status, bool WaitsOutDelay)
+{
+    public bool Streams => Status == "streaming";
 }
 
 /// <summary>Everything the planner looks at: every node of the spec, plus nodes the engine made that the spec no longer has.</summary>

@@ -77,11 +77,13 @@ public sealed partial record PostgresBinaries(string Directory, int MajorVersion
             var pgConfig = Path.Combine(entry, PgConfig);
             if (File.Exists(pgConfig))
             {
-                using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(pgConfig, "--bindir")
+                var info = new System.Diagnostics.ProcessStartInfo(pgConfig, "--bindir")
                 {
                     RedirectStandardOutput = true,
                     UseShellExecute = false,
-                })!;
+                };
+                ToolEnvironment.Apply(info);
+                using var process = System.Diagnostics.Process.Start(info)!;
                 var output = process.StandardOutput.ReadToEnd().Trim();
                 process.WaitForExit();
                 if (process.ExitCode == 0 && output.Length > 0)

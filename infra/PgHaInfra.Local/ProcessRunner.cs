@@ -12,7 +12,8 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
 /// <summary>
 /// Runs PostgreSQL's tools as the server user, asynchronously. On cancellation the whole process tree is killed, so
 /// an interrupted pg_basebackup does not keep writing into a directory the next run rebuilds. Failures carry the
-/// program's stderr, which is where PostgreSQL's tools say what went wrong.
+/// program's stderr, which is where PostgreSQL's tools say what went wrong. Each program gets the environment
+/// <see cref="ToolEnvironment"/> builds, never the caller's.
 /// </summary>
 public sealed class ProcessRunner(ServerUser user)
 {
@@ -44,13 +45,8 @@ public sealed class ProcessRunner(ServerUser user)
             info.UserName = name;
         }
 
-        if (environment is not null)
-        {
-            foreach (var (key, value) in environment)
-            {
-                info.Environment[key] = value;
-            }
-        }
+        // Never the caller's environment: only what ToolEnvironment lets through, plus what this run sets on purpose.
+        ToolEnvironment.Apply(info, environment);
 
         using var process = new Process { StartInfo = info };
         var stdout = new StringBuilder();

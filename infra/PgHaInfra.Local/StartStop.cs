@@ -24,6 +24,9 @@ public static class StartStop
             return;
         }
 
+        // A crashed server leaves its postmaster.pid behind; until the new postmaster writes its own, that file names a
+        // dead process and must not read as "the new server exited".
+        var stale = PostmasterPidFile.Read(dataDirectory) is { ProcessAlive: false } old ? old.Pid : (int?)null;
         var logStart = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
         // A killed server leaves its postmaster.pid behind, and its PID may already belong to another process.
         PostmasterPidFile.RemoveStale(dataDirectory);
@@ -33,14 +36,16 @@ public static class StartStop
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var pid = PostmasterPidFile.Read(dataDirectory);
+            var pid = PostmasterPidFile.Read(dataDirectory) is { } read && read.Pid != stale ? read : null;
             if (pid is { AcceptsConnections: true } && pid.ProcessAlive)
             {
                 return;
             }
 
             // No pid file after a moment, or a pid file of a dead process: the server gave up. Its log says why.
-            var died = pid is { ProcessAlive: false } || (pid is null && clock.Elapsed > TimeSpan.FromMilliseconds(300) && LogTail(logFile, logStart).Contains("FATAL", StringComparison.Ordinal));
+            // Replicas knocking during crash recovery log "FATAL: the database system is starting up": not the server's death.
+            var died = pid is { ProcessAlive: false } || (pid is null && clock.Elapsed > TimeSpan.FromMilliseconds(300) && LogTail(logFile, logStart).Split('\n')
+                .Any(l => l.Contains("FATAL", StringComparison.Ordinal) && !l.Contains("the database system is starting up", StringComparison.Ordinal)));
             if (died || clock.Elapsed > deadline)
             {
                 var why = died ? "the server exited" : $"not accepting connections after {deadline.TotalSeconds:0.#} s";

@@ -27,9 +27,13 @@ public static class PghaProcess
         return info;
     }
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TestCluster cluster, TimeSpan timeout, params string[] arguments)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TestCluster cluster, TimeSpan timeout, params string[] arguments) =>
+        RunAsync(StartInfo(cluster, arguments), timeout);
+
+    /// <summary>Runs a prepared start (extra environment, arguments after `--`), killed after <paramref name="timeout"/>.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(ProcessStartInfo info, TimeSpan timeout)
     {
-        using var process = Process.Start(StartInfo(cluster, arguments))!;
+        using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
@@ -40,7 +44,7 @@ public static class PghaProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"pgha {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds} s");
+            throw new TimeoutException($"pgha {string.Join(' ', info.ArgumentList)} did not finish within {timeout.TotalSeconds} s");
         }
 
         return (process.ExitCode, await stdout, await stderr);

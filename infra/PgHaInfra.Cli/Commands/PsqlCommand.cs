@@ -90,7 +90,8 @@ public sealed class PsqlCommand(CliConsoles consoles) : AsyncCommand<PsqlCommand
                 info.ArgumentList.Add(argument);
             }
 
-            info.Environment["PGPASSFILE"] = passfile;
+            // The user's terminal settings, but none of their libpq variables: PGPASSWORD or PGSERVICE would steer psql elsewhere.
+            ToolEnvironment.Apply(info, new Dictionary<string, string> { ["PGPASSFILE"] = passfile }, interactive: true);
             using var process = Process.Start(info) ?? throw new CliException("could not start psql");
             await process.WaitForExitAsync(cancellationToken);
             return process.ExitCode;

@@ -36,7 +36,7 @@ public sealed class ClusterAccess(ClusterSpec spec, ImmutableDictionary<string, 
     public string ConnectionString(string node, string database = "postgres")
     {
         var address = AddressOf(node);
-        return new NpgsqlConnectionStringBuilder
+        return EnvironmentProof.Pin(new NpgsqlConnectionStringBuilder
         {
             Host = address.Host,
             Port = address.Port,
@@ -48,7 +48,7 @@ public sealed class ClusterAccess(ClusterSpec spec, ImmutableDictionary<string, 
             CommandTimeout = 30,
             // A node restarted under us must not hand back a dead pooled connection.
             ConnectionIdleLifetime = 10,
-        }.ConnectionString;
+        }).ConnectionString;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Npgsql;
+using PgHaInfra.Operations.Access;
 
 namespace PgHaInfra.Operations.Drills;
 
@@ -31,6 +32,7 @@ public sealed class ContinuousWriter : IAsyncDisposable
         builder.ConnectionStringBuilder.HostRecheckSeconds = 0;
         builder.ConnectionStringBuilder.Timeout = 2;
         builder.ConnectionStringBuilder.CommandTimeout = 5;
+        EnvironmentProof.Pin(builder.ConnectionStringBuilder, routed: true);
         endpoint = builder.BuildMultiHost();
         writes = endpoint.WithTargetSession(TargetSessionAttributes.ReadWrite);
         this.run = run;

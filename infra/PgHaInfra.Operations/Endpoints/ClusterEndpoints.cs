@@ -15,9 +15,11 @@ public sealed record ClusterEndpoints(string Write, string Read, string WriteLib
     /// <param name="user">The role applications connect as; the password is left out on purpose.</param>
     public static ClusterEndpoints For(ClusterSpec spec, IReadOnlyDictionary<string, NodeAddress> addresses, string user, string database = "postgres")
     {
+        // A delayed replica serves data as old as its delay and is never promoted without --force: no endpoint lists it.
+        var routable = Routable(spec).ToList();
         // The primary first: a read-write client finds it at the first try; after a failover it still finds the new one.
-        var primaryFirst = spec.Nodes.OrderBy(n => spec.IsPrimary(n) ? 0 : 1).Select(n => addresses[n.Name]).ToList();
-        var replicasFirst = spec.Nodes.OrderBy(n => spec.IsPrimary(n) ? 1 : 0).Select(n => addresses[n.Name]).ToList();
+        var primaryFirst = routable.OrderBy(n => spec.IsPrimary(n) ? 0 : 1).Select(n => addresses[n.Name]).ToList();
+        var replicasFirst = routable.OrderBy(n => spec.IsPrimary(n) ? 1 : 0).Select(n => addresses[n.Name]).ToList();
         var hosts = (IEnumerable<NodeAddress> list) => string.Join(',', list.Select(a => $"{a.Host}:{a.Port.ToString(CultureInfo.InvariantCulture)}"));
 
         string Npgsql(IEnumerable<NodeAddress> list, TargetSessionAttributes target, bool balance) => new NpgsqlConnectionStringBuilder
@@ -54,4 +56,7 @@ public sealed record ClusterEndpoints(string Write, string Read, string WriteLib
             Libpq(primaryFirst, "read-write"),
             Libpq(replicasFirst, "prefer-standby"));
     }
+
+    /// <summary>The nodes an endpoint may route to: the primary and every replica that is not delayed.</summary>
+    public static IEnumerable<NodeSpec> Routable(ClusterSpec spec) => spec.Nodes.Where(n => spec.IsPrimary(n) || !n.IsDelayed);
 }

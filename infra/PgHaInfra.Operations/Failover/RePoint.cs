@@ -17,8 +17,10 @@ public static class RePoint
         var created = await Slots.EnsureAsync(access.DataSource(step.NewUpstream), node.SlotName, cancellationToken);
         await control.InstallConfigurationAsync(next, node, cancellationToken);
         await ReloadAsync(access.DataSource(step.Node), cancellationToken);
-        var took = await StreamingWait.UntilStreamingAsync(access, step.Node, step.NewUpstream, node.SlotName, deadline, cancellationToken);
-        return $"{step.Node} follows {step.NewUpstream} (was {step.OldUpstream}); slot {node.SlotName} {(created ? "created" : "already there")} on {step.NewUpstream}; streaming after {took.TotalMilliseconds:0} ms";
+        // A delayed replica starts no WAL receiver while it waits out its delay (note 17): its true state is the outcome.
+        var (took, waiting) = await StreamingWait.UntilStreamingOrWaitingAsync(access, node, step.Node, step.NewUpstream, node.SlotName, deadline, cancellationToken);
+        return $"{step.Node} follows {step.NewUpstream} (was {step.OldUpstream}); slot {node.SlotName} {(created ? "created" : "already there")} on {step.NewUpstream}; " +
+            (waiting is null ? $"streaming after {took.TotalMilliseconds:0} ms" : $"not streaming yet, by design: {waiting.Sentence}");
     }
 
     public static async Task ReloadAsync(NpgsqlDataSource node, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using PgHaInfra.Operations.Diagnostics;
 
 namespace PgHaInfra.Operations.Failover;
 
@@ -24,7 +25,9 @@ internal sealed class StepRecorder(Action<StepTiming>? onStep)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        TestDieAt.Check(step, node, finished: false);
         var result = await action();
+        TestDieAt.Check(step, node, finished: true);
         Add(new StepTiming(step, node, startedAt, clock.Elapsed, describe(result)));
         return result;
     }

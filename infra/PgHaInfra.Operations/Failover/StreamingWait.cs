@@ -10,7 +10,15 @@ namespace PgHaInfra.Operations.Failover;
 /// </summary>
 public static class StreamingWait
 {
-    public static async Task<TimeSpan> UntilStreamingAsync(ClusterAccess access, string node, string upstream, string slot, TimeSpan deadline, CancellationToken cancellationToken)
+    public static async Task<TimeSpan> UntilStreamingAsync(ClusterAccess access, string node, string upstream, string slot, TimeSpan deadline, CancellationToken cancellationToken) =>
+        (await UntilStreamingOrWaitingAsync(access, null, node, upstream, slot, deadline, cancellationToken)).Took;
+
+    /// <summary>
+    /// As <see cref="UntilStreamingAsync"/>, but a delayed replica (<paramref name="delayed"/>) that waits out its delay,
+    /// re-pointed and with its slot keeping WAL, ends the wait too: its <see cref="DelayWaitState"/> is returned.
+    /// </summary>
+    public static async Task<(TimeSpan Took, DelayWaitState? Waiting)> UntilStreamingOrWaitingAsync(
+        ClusterAccess access, Spec.NodeSpec? delayed, string node, string upstream, string slot, TimeSpan deadline, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var seen = "not asked yet";
@@ -34,10 +42,20 @@ public static class StreamingWait
                 var state = await sender.ExecuteScalarAsync(cancellationToken) as string;
                 if (status == "streaming" && receiverSlot == slot && state == "streaming")
                 {
-                    return clock.Elapsed;
+                    return (clock.Elapsed, null);
                 }
 
                 seen = $"wal receiver {status ?? "absent"} on slot {receiverSlot ?? "-"}, {upstream} reports {state ?? "no walsender"}";
+                if (delayed is { IsDelayed: true } && status != "streaming")
+                {
+                    var waiting = await DelayWait.ObserveAsync(access, delayed, upstream, cancellationToken);
+                    if (waiting.Waiting)
+                    {
+                        return (clock.Elapsed, waiting);
+                    }
+
+                    seen += $"; {waiting.Sentence}";
+                }
             }
             catch (NpgsqlException e)
             {

@@ -191,6 +191,14 @@ public static class StreamingCheck
                     break;
                 }
 
+                // After its upstream changed, a delayed replica waits out its delay before it asks for WAL (note 17).
+                if (replica.IsDelayed && view.ReceiverStatus != "streaming"
+                    && await Failover.DelayWait.ObserveAsync(access, replica, upstream.Name, deadline).ConfigureAwait(false) is { Waiting: true } waiting)
+                {
+                    return [new CheckResult(replica.Name, "delay_wait", true, waiting.Sentence,
+                        $"streaming from {upstream.Name}, or re-pointed to it and waiting out its apply delay with its slot keeping WAL")];
+                }
+
                 await Task.Delay(PollInterval, deadline).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

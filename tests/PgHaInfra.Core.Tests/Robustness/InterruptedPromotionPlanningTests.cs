@@ -1,0 +1,32 @@
+using System.Collections.Immutable;
+using PgHaInfra.Operations.Failover;
+using PgHaInfra.Operations.Wal;
+
+namespace PgHaInfra.Core.Tests.Robustness;
+
+/// <summary>
+/// A promotion killed between promote and record leaves a writable replica the engine does not record. Running
+/// `pgha failover` again then must not promote a second node (the kill matrix found it did), even with --force.
+/// </summary>
+public sealed class InterruptedPromotionPlanningTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Failover_is_refused_while_another_node_than_the_recorded_primary_accepts_writes(bool force)
+    {
+        var spec = await StackFixtures.LoadAsync("local");
+        var observation = new ClusterObservation(DateTimeOffset.UnixEpoch, new[]
+        {
+            NodeObservation.Unreachable("pg-1", "Connection refused"),
+            new NodeObservation("pg-2", null, InRecovery: false, CurrentLsn: Lsn.Parse("0/4000000"), Timeline: 2),
+            new NodeObservation("pg-3", null, InRecovery: true, ReceiveLsn: Lsn.Parse("0/3000148"), ReplayLsn: Lsn.Parse("0/3000148"),
+                ReceiverStatus: null, ReceiverSlot: null, Timeline: 1),
+        }.ToImmutableDictionary(n => n.Node), []);
+
+        var decision = FailoverPlanner.Plan(spec, observation, null, force);
+
+        Assert.False(decision.Proceed);
+        Assert.Contains("no other primary: pg-2 already accepts writes while the engine records pg-1", decision.Reason, StringComparison.Ordinal);
+    }
+}
