@@ -46,6 +46,8 @@ public static class LocalEngine
         var steps = new Steps(progress);
         var binariesTask = cluster.BinariesAsync(cancellationToken);
         PrepareDirectories(cluster);
+        // archive_command names these files, so they exist before any server starts.
+        await Backup.StanzaSetup.InstallAsync(cluster, cancellationToken).ConfigureAwait(false);
         var credentials = await LocalSecrets.EnsureAsync(spec, cluster.Layout, cluster.User, cancellationToken).ConfigureAwait(false);
         var access = await cluster.AccessAsync(cancellationToken).ConfigureAwait(false) ?? throw new LocalEngineException("credentials vanished");
         var observed = await ClusterObserver.ObserveAsync(spec, cluster.Layout, cluster.State, access, cancellationToken).ConfigureAwait(false);
@@ -92,6 +94,11 @@ public static class LocalEngine
         {
             await steps.TimeAsync(drop.Node, $"drop slot {drop.Slot}",
                 () => SlotSql.DropAsync(access.DataSource(drop.Node), drop.Slot, TimeSpan.FromSeconds(10), cancellationToken)).ConfigureAwait(false);
+        }
+
+        if (spec.Backup is not null && !Backup.StanzaSetup.StanzaExists(spec))
+        {
+            await steps.TimeAsync(spec.Primary, "backup stanza", () => Backup.StanzaSetup.EnsureStanzaAsync(cluster, cancellationToken), $"pgBackRest stanza {spec.Stanza}").ConfigureAwait(false);
         }
 
         await cluster.RefreshAsync(cancellationToken).ConfigureAwait(false);

@@ -23,7 +23,9 @@ public sealed class ProcessRunner(ServerUser user)
         IEnumerable<string> arguments,
         CancellationToken cancellationToken,
         IReadOnlyDictionary<string, string>? environment = null,
-        bool asServerUser = true)
+        bool asServerUser = true,
+        bool inheritEnvironment = true,
+        Action<string>? onLine = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -42,6 +44,12 @@ public sealed class ProcessRunner(ServerUser user)
         if (asServerUser && User.UserName is { } name)
         {
             info.UserName = name;
+        }
+
+        if (!inheritEnvironment)
+        {
+            // Only what the caller names: pgha's own environment (PGPASSWORD, PGHOST, PGBACKREST_*) never reaches the tool.
+            info.Environment.Clear();
         }
 
         if (environment is not null)
@@ -63,6 +71,8 @@ public sealed class ProcessRunner(ServerUser user)
                 {
                     stdout.AppendLine(e.Data);
                 }
+
+                onLine?.Invoke(e.Data);
             }
         };
         process.ErrorDataReceived += (_, e) =>
@@ -73,6 +83,8 @@ public sealed class ProcessRunner(ServerUser user)
                 {
                     stderr.AppendLine(e.Data);
                 }
+
+                onLine?.Invoke(e.Data);
             }
         };
         try

@@ -10,6 +10,7 @@ namespace PgHaInfra.Local;
 /// &lt;root&gt;/run/                    the shared unix socket directory (sockets differ by port)
 /// &lt;root&gt;/logs/&lt;node&gt;.log         each server's log
 /// &lt;root&gt;/secrets/                0700: superuser.password, replication.password, replication.pgpass (0600)
+/// &lt;root&gt;/backup/&lt;node&gt;/     pgbackrest.conf, log, lock and spool of each node; backup/_pgha/ for pgha's own runs
 /// &lt;root&gt;/pgha.lock              held (flock) by the verb changing the cluster; pgha.lock.holder names it
 /// </code>
 /// </summary>
@@ -26,6 +27,9 @@ public sealed record StateLayout(string Root)
     public string LogDirectory => Path.Combine(Root, "logs");
 
     public string SecretsDirectory => Path.Combine(Root, "secrets");
+
+    /// <summary>pgBackRest's configuration, logs, locks and spool (the repository itself is where the stack says).</summary>
+    public string BackupRoot => Path.Combine(Root, "backup");
 
     public string SuperuserPasswordFile => Path.Combine(SecretsDirectory, "superuser.password");
 

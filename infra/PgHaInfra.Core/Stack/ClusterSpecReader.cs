@@ -35,6 +35,7 @@ public static partial class ClusterSpecReader
             spec = WithDefaultStandbys(spec);
             TopologyRules.Check(spec, reader.Locations, reader.Errors);
             ParameterGuard.Check(spec, reader.Locations, reader.Errors);
+            BackupRules.Check(spec, reader.Locations, reader.Errors);
         }
 
         // In file order, so a long list reads top to bottom; errors without a line (missing keys) come last.
@@ -71,7 +72,7 @@ public static partial class ClusterSpecReader
 
     private const string NameAllowed = "a lowercase DNS label: a letter, then letters, digits or '-', not ending with '-', at most 40 characters";
 
-    private sealed class Reader(StackDocument document)
+    private sealed partial class Reader(StackDocument document)
     {
         public List<StackError> Errors { get; } = [];
 
@@ -132,6 +133,7 @@ public static partial class ClusterSpecReader
                     Duration(lag, "lag.criticalTime") ?? LagThresholds.Default.CriticalTime),
                 Failover = new FailoverSpec(Enum(failover, "failover.mode", required: false, FailoverMode.Manual)),
                 Parameters = Parameters(top.GetValueOrDefault("parameters")),
+                Backup = Backup(top.GetValueOrDefault("backup")),
             };
 
             return Errors.Count == 0 ? spec : null;

@@ -64,7 +64,7 @@ public static class Rewind
             (method, reason) = (RejoinMethod.Reclone, $"pg_rewind could not rewind {node.Name} ({Shorten(why)}), so it was re-cloned with pg_basebackup from {upstream.Name}");
         }
 
-        var placement = ClusterPlacement.Loopback(spec, layout.ReplicationPassfile, layout.SocketDirectory);
+        var placement = LocalPlacement.Of(spec, layout);
         var files = NodeFiles.Render(spec, placement, node, BootstrapSql.VerifierPlaceholder);
         await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
         // pg_rewind copied the source's postgresql.auto.conf, whose settings would override this node's rendered ones.
