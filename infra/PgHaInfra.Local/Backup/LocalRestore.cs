@@ -18,6 +18,8 @@ public static class LocalRestore
 {
     public static readonly TimeSpan RecoveryDeadline = TimeSpan.FromMinutes(10);
 
+    private const string AutoConf = "postgresql.auto.conf";
+
     /// <summary>Restores <paramref name="source"/>'s repository into <paramref name="target"/>'s primary, recovered and promoted, ready for `up`.</summary>
     public static async Task<RestoreResult> IntoNewClusterAsync(LocalCluster source, LocalCluster target, RestoreTarget to, IEngineProgress progress, CancellationToken cancellationToken)
     {
@@ -134,12 +136,21 @@ public static class LocalRestore
         var files = NodeFiles.Render(spec, target.Placement, primary, BootstrapSql.VerifierPlaceholder);
         File.Delete(Path.Combine(dataDirectory, NodeFiles.StandbySignal));
         await ConfigInstaller.InstallAsync(dataDirectory, files, target.User, cancellationToken).ConfigureAwait(false);
+        // A hot standby refuses to recover WAL written with larger capacities (max_wal_senders, max_connections...)
+        // than its own, and the new stack may well have fewer replicas. Without hot standby that check does not apply;
+        // the restart after promotion returns to the rendered settings alone.
+        await File.AppendAllTextAsync(Path.Combine(dataDirectory, AutoConf),
+            "hot_standby = off  # pgha restore: recovery only; the source's capacities may exceed this stack's\n", cancellationToken).ConfigureAwait(false);
         var binaries = await target.BinariesAsync(cancellationToken).ConfigureAwait(false);
         var recoveryClock = Stopwatch.StartNew();
         await StartStop.StartAsync(binaries, target.Runner, dataDirectory, target.Layout.LogFile(primary.Name), RecoveryDeadline, cancellationToken).ConfigureAwait(false);
         var access = await target.RequireAccessAsync(cancellationToken).ConfigureAwait(false);
         access.DataSource(primary.Name).Clear();
-        var (timeline, endLsn) = await WaitForPromotionAsync(access.DataSource(primary.Name), target.Layout.LogFile(primary.Name), dataDirectory, cancellationToken).ConfigureAwait(false);
+        await WaitForPromotionAsync(access.DataSource(primary.Name), target.Layout.LogFile(primary.Name), dataDirectory, cancellationToken).ConfigureAwait(false);
+        await StartStop.StopAsync(binaries, target.Runner, dataDirectory, StopMode.Fast, LocalEngine.StopDeadline, cancellationToken).ConfigureAwait(false);
+        access.DataSource(primary.Name).Clear();
+        await StartStop.StartAsync(binaries, target.Runner, dataDirectory, target.Layout.LogFile(primary.Name), LocalEngine.StartDeadline, cancellationToken).ConfigureAwait(false);
+        var (timeline, endLsn) = await PositionAsync(access.DataSource(primary.Name), cancellationToken).ConfigureAwait(false);
         var recovered = recoveryClock.Elapsed;
         progress.Report(new EngineStep(primary.Name, "recover and promote", recovered, $"timeline {timeline}, ended at {endLsn}"));
 
@@ -154,7 +165,7 @@ public static class LocalRestore
     /// Waits until recovery reached the target and the server promoted; then clears postgresql.auto.conf, where
     /// pgBackRest put the restore's recovery settings, so replicas copied from this node do not inherit them.
     /// </summary>
-    private static async Task<(int Timeline, string EndLsn)> WaitForPromotionAsync(NpgsqlDataSource source, string logFile, string dataDirectory, CancellationToken cancellationToken)
+    private static async Task WaitForPromotionAsync(NpgsqlDataSource source, string logFile, string dataDirectory, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -186,12 +197,13 @@ public static class LocalRestore
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var reset = source.CreateCommand("alter system reset all"))
-        {
-            await reset.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await using var reset = source.CreateCommand("alter system reset all");
+        await reset.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 
-        await using var info = source.CreateCommand("select pg_reload_conf(), ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int, pg_current_wal_lsn()::text");
+    private static async Task<(int Timeline, string EndLsn)> PositionAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
+    {
+        await using var info = source.CreateCommand("select 0, ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int, pg_current_wal_lsn()::text");
         await using var reader = await info.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (reader.GetInt32(1), reader.GetString(2));
