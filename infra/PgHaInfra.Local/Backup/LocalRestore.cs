@@ -122,13 +122,20 @@ public static class LocalRestore
         progress.Report(new EngineStep(primary.Name, "restore (pgBackRest)", null, $"from stanza {source.Spec.Stanza} to {to}"));
         await source.User.WriteFileAsync(source.Placement.Backup!.Runner.ConfigFile, PgBackRestConf.ForBackup(source.Spec, source.Placement, null),
             UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken).ConfigureAwait(false);
-        await PgBackRest.For(source).RunAsync(PgBackRest.RunnerConfig(source.Placement), "restore",
-        [
-            $"--pg1-path={dataDirectory}",
-            .. to.PgBackRestOptions(),
-            delta ? "--delta" : "--no-delta",
-            "--log-level-console=warn",
-        ], cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await PgBackRest.For(source).RunAsync(PgBackRest.RunnerConfig(source.Placement), "restore",
+            [
+                $"--pg1-path={dataDirectory}",
+                .. to.PgBackRestOptions(),
+                delta ? "--delta" : "--no-delta",
+                "--log-level-console=warn",
+            ], cancellationToken).ConfigureAwait(false);
+        }
+        catch (LocalEngineException e) when (e.Message.Contains("[075]", StringComparison.Ordinal))
+        {
+            throw new LocalEngineException($"{e.Message} (a time target needs a backup that stopped before it; `pgha backups --stack {source.Spec.Stack}` lists their stop times, in whole seconds)", e);
+        }
         var copied = clock.Elapsed;
         progress.Report(new EngineStep(primary.Name, "restore (pgBackRest)", copied, $"from stanza {source.Spec.Stanza} to {to}"));
 
