@@ -21,7 +21,7 @@ public sealed class BackupRenderingTests
             Backup = spec.Backup is null ? null : BackupPlacement.UnderRoot(spec, "/state/backup", n => $"/state/data/{n}", "/usr/bin/pgbackrest"),
         };
 
-    private static IReadOnlyDictionary<string, string> Settings(ClusterSpec spec, string node) =>
+    private static Dictionary<string, string> Settings(ClusterSpec spec, string node) =>
         PostgresConf.Settings(spec, Placement(spec), spec.Node(node)).ToDictionary(s => s.Name, s => s.Value);
 
     [Fact]
