@@ -1,3 +1,4 @@
+using PgHaInfra.Operations.Backup;
 using PgHaInfra.Rendering;
 using PgHaInfra.Spec;
 
@@ -84,6 +85,10 @@ public static class StanzaSetup
         await pgbackrest.RunAsync(config, "stanza-create", ["--log-level-console=warn"], cancellationToken).ConfigureAwait(false);
         // check forces a WAL switch and waits until that segment is in the repository: archiving is proven end to end.
         await pgbackrest.RunAsync(config, "check", ["--log-level-console=warn"], cancellationToken).ConfigureAwait(false);
+        // Segments finished before the stanza existed failed to archive; PostgreSQL's archiver retries them on its own
+        // clock. `up` returns once it has caught up, so the first `pgha lag` does not report a failure already mended.
+        var access = await cluster.RequireAccessAsync(cancellationToken).ConfigureAwait(false);
+        await ArchiveWait.SwitchAndWaitAsync(access.DataSource(spec.Primary), TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         return $"created stanza {spec.Stanza} and checked that {spec.Primary} archives into it";
     }
 
