@@ -145,18 +145,26 @@ public static class LocalRestore
         await ConfigInstaller.InstallAsync(dataDirectory, files, target.User, cancellationToken).ConfigureAwait(false);
         // A hot standby refuses to recover WAL written with larger capacities (max_wal_senders, max_connections...)
         // than its own, and the new stack may well have fewer replicas. Without hot standby that check does not apply;
-        // the restart after promotion returns to the rendered settings alone.
-        await File.AppendAllTextAsync(Path.Combine(dataDirectory, AutoConf),
-            "hot_standby = off  # pgha restore: recovery only; the source's capacities may exceed this stack's\n", cancellationToken).ConfigureAwait(false);
+        // a restart after promotion then returns to the rendered settings alone.
+        var smaller = SmallerCapacities(source.Spec, spec);
+        if (smaller)
+        {
+            await File.AppendAllTextAsync(Path.Combine(dataDirectory, AutoConf),
+                "hot_standby = off  # pgha restore: recovery only; the source's capacities exceed this stack's\n", cancellationToken).ConfigureAwait(false);
+        }
+
         var binaries = await target.BinariesAsync(cancellationToken).ConfigureAwait(false);
         var recoveryClock = Stopwatch.StartNew();
         await StartStop.StartAsync(binaries, target.Runner, dataDirectory, target.Layout.LogFile(primary.Name), RecoveryDeadline, cancellationToken).ConfigureAwait(false);
         var access = await target.RequireAccessAsync(cancellationToken).ConfigureAwait(false);
         access.DataSource(primary.Name).Clear();
         await WaitForPromotionAsync(access.DataSource(primary.Name), target.Layout.LogFile(primary.Name), dataDirectory, cancellationToken).ConfigureAwait(false);
-        await StartStop.StopAsync(binaries, target.Runner, dataDirectory, StopMode.Fast, LocalEngine.StopDeadline, cancellationToken).ConfigureAwait(false);
-        access.DataSource(primary.Name).Clear();
-        await StartStop.StartAsync(binaries, target.Runner, dataDirectory, target.Layout.LogFile(primary.Name), LocalEngine.StartDeadline, cancellationToken).ConfigureAwait(false);
+        if (smaller)
+        {
+            await StartStop.StopAsync(binaries, target.Runner, dataDirectory, StopMode.Fast, LocalEngine.StopDeadline, cancellationToken).ConfigureAwait(false);
+            access.DataSource(primary.Name).Clear();
+            await StartStop.StartAsync(binaries, target.Runner, dataDirectory, target.Layout.LogFile(primary.Name), LocalEngine.StartDeadline, cancellationToken).ConfigureAwait(false);
+        }
         var (timeline, endLsn) = await PositionAsync(access.DataSource(primary.Name), cancellationToken).ConfigureAwait(false);
         var recovered = recoveryClock.Elapsed;
         progress.Report(new EngineStep(primary.Name, "recover and promote", recovered, $"timeline {timeline}, ended at {endLsn}"));
@@ -206,7 +214,18 @@ public static class LocalRestore
 
         await using var reset = source.CreateCommand("alter system reset all");
         await reset.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var reload = source.CreateCommand("select pg_reload_conf()");
+        await reload.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The settings a hot standby must have at least as large as the server that wrote the WAL.</summary>
+    private static readonly string[] HotStandbyCapacities = ["max_connections", "max_worker_processes", "max_prepared_transactions", "max_locks_per_transaction"];
+
+    /// <summary>True when the restored stack's capacities are below the source's, so hot standby would refuse the source's WAL.</summary>
+    public static bool SmallerCapacities(ClusterSpec source, ClusterSpec target) =>
+        ReplicationCapacity.WalSenders(target) < ReplicationCapacity.WalSenders(source)
+        || ReplicationCapacity.ReplicationSlots(target) < ReplicationCapacity.ReplicationSlots(source)
+        || HotStandbyCapacities.Any(p => source.Parameters.GetValueOrDefault(p) != target.Parameters.GetValueOrDefault(p));
 
     private static async Task<(int Timeline, string EndLsn)> PositionAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
     {

@@ -134,7 +134,7 @@ public sealed class DisasterRecoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Runbook_3_the_delayed_replica_is_paused_before_it_applies_the_drop_read_and_resumed()
+    public async Task Runbook_3_the_delayed_replica_is_paused_before_it_applies_a_bad_delete_read_and_resumed()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(300));
         using var repository = new BackupRepositoryDir();
@@ -165,21 +165,22 @@ public sealed class DisasterRecoveryTests(ITestOutputHelper output)
             }
         }, TimeSpan.FromSeconds(30), "pg-dr applies the orders after its delay");
 
-        await using (var drop = test.Access.DataSource("pg-1").CreateCommand("drop table orders"))
+        // The mistake: a DELETE without its WHERE clause's second half.
+        await using (var delete = test.Access.DataSource("pg-1").CreateCommand("delete from orders where id > 10"))
         {
-            await drop.ExecuteNonQueryAsync(deadline.Token);
+            await delete.ExecuteNonQueryAsync(deadline.Token);
         }
 
         // Step 3.1: pause at once, within the delay.
         await OkAsync(test, "psql", "--node", "pg-dr", "--", "-c", "select pg_wal_replay_pause()");
-        await Task.Delay(TimeSpan.FromSeconds(9), deadline.Token); // past the delay: unpaused, it would have dropped the table by now
+        await Task.Delay(TimeSpan.FromSeconds(9), deadline.Token); // past the delay: unpaused, it would have deleted the rows by now
         // Step 3.2: read what was lost.
         var csv = Path.Combine(test.Root, "orders.csv");
         await OkAsync(test, "psql", "--node", "pg-dr", "--", "-c", $"\\copy orders to '{csv}' csv");
         Assert.Equal(30, (await File.ReadAllLinesAsync(csv, deadline.Token)).Length);
-        // Step 3.3: resume; the replica applies the drop too, its delay later.
+        // Step 3.3: resume; the replica applies the delete too.
         await OkAsync(test, "psql", "--node", "pg-dr", "--", "-c", "select pg_wal_replay_resume()");
-        await TestCluster.EventuallyAsync(async () => await test.QueryAsync<long>("pg-dr", "select count(*) from pg_class where relname = 'orders'", deadline.Token) == 0,
-            TimeSpan.FromSeconds(30), "pg-dr applies the drop after it resumes");
+        await TestCluster.EventuallyAsync(async () => await test.QueryAsync<long>("pg-dr", "select count(*) from orders", deadline.Token) == 10,
+            TimeSpan.FromSeconds(30), "pg-dr applies the delete after it resumes");
     }
 }
