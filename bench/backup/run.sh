@@ -18,7 +18,6 @@ chmod 755 "$work"
 bin=${PGHA_PG_BINDIR:-$(dirname "$(readlink -f "$(command -v initdb || echo /usr/lib/postgresql/15/bin/initdb)")")}
 pgha() { "$root/pgha" "$@"; }
 as_pg() { if ((EUID == 0)); then setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; else "$@"; fi; }
-clean_env() { env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C "$@"; }
 now() { date +%s.%N; }
 stacks="$work/stacks"
 state="$work/state"
@@ -63,12 +62,12 @@ for i in $(seq 1 "$runs"); do
   pb+=("$(echo "$(now) - $t0" | bc)")
 
   sync; t0=$(now)
-  as_pg clean_env pgbackrest --config="$conf" --stanza=benchbk --type=full --log-level-console=warn backup
+  as_pg env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C pgbackrest --config="$conf" --stanza=benchbk --type=full --log-level-console=warn backup
   hb+=("$(echo "$(now) - $t0" | bc)")
 
   rm -rf "$work/bb-$i"; mkdir -p "$work/bb-$i"; ((EUID == 0)) && chown postgres: "$work/bb-$i"
   sync; t0=$(now)
-  as_pg clean_env "$bin/pg_basebackup" -h "$socket" -p 36150 -U postgres -D "$work/bb-$i" -Ft -X fetch --compress=client-lz4 -c fast
+  as_pg env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C PGPASSFILE="$state/benchbk/secrets/replication.pgpass" "$bin/pg_basebackup" -h 127.0.0.1 -p 36150 -U replicator -D "$work/bb-$i" -Ft -X fetch --compress=client-lz4 -c fast
   bb+=("$(echo "$(now) - $t0" | bc)")
 
   # Restores of the newest backup (the hand-run one), each into a fresh directory.
@@ -79,7 +78,7 @@ for i in $(seq 1 "$runs"); do
 
   d="$work/hand-$i"; mkdir -p "$d"; chmod 700 "$d"; ((EUID == 0)) && chown postgres: "$d"
   sync; t0=$(now)
-  as_pg clean_env pgbackrest --config="$conf" --stanza=benchbk --pg1-path="$d" --type=default --log-level-console=warn restore
+  as_pg env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C pgbackrest --config="$conf" --stanza=benchbk --pg1-path="$d" --type=default --log-level-console=warn restore
   printf "port = 36190\nunix_socket_directories = '%s'\narchive_mode = off\n" "$d" | as_pg tee -a "$d/postgresql.auto.conf" >/dev/null
   as_pg "$bin/pg_ctl" -D "$d" -l "$d/log" -s -w start
   until [[ $(as_pg "$bin/psql" -h "$d" -p 36190 -U postgres -Atc "select pg_is_in_recovery()" postgres 2>/dev/null) == f ]]; do sleep 0.01; done
