@@ -25,6 +25,36 @@ public sealed class BackupRepositoryDir : IDisposable
             archiveAsync: {(archiveAsync ? "true" : "false")}
         """;
 
+    /// <summary>pg-1, pg-2 and pg-dr applying <paramref name="delay"/> late, with this repository's backup keys.</summary>
+    public string DelayedStack(string delay, bool fromStandby = false) => $$"""
+        config:
+          pg-ha-infra:topology: async
+          pg-ha-infra:nodes:
+            - name: pg-1
+              port: {PORT0}
+            - name: pg-2
+              port: {PORT1}
+            - name: pg-dr
+              port: {PORT2}
+              delay: {{delay}}
+        {{Keys(fromStandby)}}
+        """;
+
+    /// <summary>SIGKILLs the primary and fails over to <paramref name="to"/> (or the best replica), as `pgha failover` does; reopens the fixture.</summary>
+    public static async Task FailoverAsync(TestCluster test, string? to, CancellationToken cancellationToken)
+    {
+        await using (var harness = await Failover.FailoverHarness.OpenAsync(test, cancellationToken))
+        {
+            await harness.Control.CrashAsync(harness.Spec.PrimaryNode, cancellationToken);
+            var decision = Operations.Failover.FailoverPlanner.Plan(harness.Spec, await harness.ObserveAsync(cancellationToken), to, force: false);
+            Assert.True(decision.Proceed, decision.Reason);
+            var promotion = await harness.Runner.FailoverAsync(decision.Plan!, rejoin: false, cancellationToken);
+            Assert.True(promotion.Succeeded, promotion.Error);
+        }
+
+        await test.OpenAsync(cancellationToken);
+    }
+
     public void Dispose()
     {
         LeftoverProcesses.KillUnder(Root);

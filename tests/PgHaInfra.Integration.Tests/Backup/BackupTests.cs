@@ -1,8 +1,6 @@
-using PgHaInfra.Integration.Tests.Failover;
 using PgHaInfra.Local;
 using PgHaInfra.Local.Backup;
 using PgHaInfra.Operations.Backup;
-using PgHaInfra.Operations.Failover;
 using Xunit.Abstractions;
 
 namespace PgHaInfra.Integration.Tests.Backup;
@@ -11,20 +9,6 @@ namespace PgHaInfra.Integration.Tests.Backup;
 public sealed class BackupTests(ITestOutputHelper output)
 {
     private static CancellationTokenSource Deadline(int seconds = 240) => new(TimeSpan.FromSeconds(seconds));
-
-    private static string WithDelayed(string keys) => $$"""
-        config:
-          pg-ha-infra:topology: async
-          pg-ha-infra:nodes:
-            - name: pg-1
-              port: {PORT0}
-            - name: pg-2
-              port: {PORT1}
-            - name: pg-dr
-              port: {PORT2}
-              delay: 3s
-        {{keys}}
-        """;
 
     private static async Task ExecAsync(TestCluster test, string node, string sql, CancellationToken cancellationToken)
     {
@@ -48,7 +32,7 @@ public sealed class BackupTests(ITestOutputHelper output)
     {
         using var deadline = Deadline();
         using var repository = new BackupRepositoryDir();
-        await using var test = await TestCluster.StartAsync("bk-standby", WithDelayed(repository.Keys(fromStandby: true)), cancellationToken: deadline.Token);
+        await using var test = await TestCluster.StartAsync("bk-standby", repository.DelayedStack("3s", fromStandby: true), cancellationToken: deadline.Token);
         Assert.True(StanzaSetup.StanzaExists(test.Spec), "up created the stanza");
 
         var full = await LocalBackup.BackupAsync(test.Cluster, BackupType.Full, new Progress(output), deadline.Token);
@@ -127,16 +111,7 @@ public sealed class BackupTests(ITestOutputHelper output)
         await ExecAsync(source, "pg-1", "create table events (phase text, at timestamptz default clock_timestamp()); insert into events values ('before')", deadline.Token);
         await LocalBackup.BackupAsync(source.Cluster, BackupType.Full, new Progress(output), deadline.Token);
 
-        await using (var harness = await FailoverHarness.OpenAsync(source, deadline.Token))
-        {
-            await harness.Control.CrashAsync(harness.Spec.Node("pg-1"), deadline.Token);
-            var decision = FailoverPlanner.Plan(harness.Spec, await harness.ObserveAsync(deadline.Token), null, force: false);
-            Assert.True(decision.Proceed, decision.Reason);
-            var promotion = await harness.Runner.FailoverAsync(decision.Plan!, rejoin: false, deadline.Token);
-            Assert.True(promotion.Succeeded, promotion.Error);
-        }
-
-        await source.OpenAsync(deadline.Token);
+        await BackupRepositoryDir.FailoverAsync(source, null, deadline.Token);
         var primary = source.Spec.Primary;
         Assert.NotEqual("pg-1", primary);
         await ExecAsync(source, primary, "insert into events values ('after')", deadline.Token);

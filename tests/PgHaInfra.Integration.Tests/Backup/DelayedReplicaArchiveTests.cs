@@ -1,6 +1,4 @@
-using PgHaInfra.Integration.Tests.Failover;
 using PgHaInfra.Operations.Backup;
-using PgHaInfra.Operations.Failover;
 using PgHaInfra.Operations.Lag;
 using Xunit.Abstractions;
 
@@ -19,20 +17,7 @@ public sealed class DelayedReplicaArchiveTests(ITestOutputHelper output)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(240));
         using var repository = new BackupRepositoryDir();
-        var template = $$"""
-            config:
-              pg-ha-infra:topology: async
-              pg-ha-infra:nodes:
-                - name: pg-1
-                  port: {PORT0}
-                - name: pg-2
-                  port: {PORT1}
-                - name: pg-dr
-                  port: {PORT2}
-                  delay: {{(int)Delay.TotalSeconds}}s
-            {{repository.Keys()}}
-            """;
-        await using var test = await TestCluster.StartAsync("bk-delayed", template, cancellationToken: deadline.Token);
+        await using var test = await TestCluster.StartAsync("bk-delayed", repository.DelayedStack($"{(int)Delay.TotalSeconds}s"), cancellationToken: deadline.Token);
         await using (var create = test.Access.DataSource("pg-1").CreateCommand("create table marks (phase text, at timestamptz default clock_timestamp()); insert into marks values ('before')"))
         {
             await create.ExecuteNonQueryAsync(deadline.Token);
@@ -40,16 +25,7 @@ public sealed class DelayedReplicaArchiveTests(ITestOutputHelper output)
 
         // pg-dr holds the 'before' row once its delay has passed; then the primary is lost.
         await TestCluster.EventuallyAsync(async () => await CountAsync(test, "pg-dr", "before", deadline.Token) == 1, Delay * 3, "pg-dr applies the first row after its delay");
-        await using (var harness = await FailoverHarness.OpenAsync(test, deadline.Token))
-        {
-            await harness.Control.CrashAsync(harness.Spec.Node("pg-1"), deadline.Token);
-            var decision = FailoverPlanner.Plan(harness.Spec, await harness.ObserveAsync(deadline.Token), "pg-2", force: false);
-            Assert.True(decision.Proceed, decision.Reason);
-            var promotion = await harness.Runner.FailoverAsync(decision.Plan!, rejoin: false, deadline.Token);
-            output.WriteLine(promotion.Error ?? "promoted pg-2");
-        }
-
-        await test.OpenAsync(deadline.Token);
+        await BackupRepositoryDir.FailoverAsync(test, "pg-2", deadline.Token);
         Assert.Equal("pg-2", test.Spec.Primary);
         await using (var after = test.Access.DataSource("pg-2").CreateCommand("insert into marks values ('after failover')"))
         {

@@ -138,20 +138,7 @@ public sealed class DisasterRecoveryTests(ITestOutputHelper output)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(300));
         using var repository = new BackupRepositoryDir();
-        var template = $$"""
-            config:
-              pg-ha-infra:topology: async
-              pg-ha-infra:nodes:
-                - name: pg-1
-                  port: {PORT0}
-                - name: pg-2
-                  port: {PORT1}
-                - name: pg-dr
-                  port: {PORT2}
-                  delay: 8s
-            {{repository.Keys()}}
-            """;
-        await using var test = await TestCluster.StartAsync("dr-delayed", template, cancellationToken: deadline.Token);
+        await using var test = await TestCluster.StartAsync("dr-delayed", repository.DelayedStack("8s"), cancellationToken: deadline.Token);
         await CreateOrdersAsync(test, "pg-1", 30, deadline.Token);
         await TestCluster.EventuallyAsync(async () =>
         {
