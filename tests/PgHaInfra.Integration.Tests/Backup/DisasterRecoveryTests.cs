@@ -138,7 +138,7 @@ public sealed class DisasterRecoveryTests(ITestOutputHelper output)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(300));
         using var repository = new BackupRepositoryDir();
-        await using var test = await TestCluster.StartAsync("dr-delayed", repository.DelayedStack("8s"), cancellationToken: deadline.Token);
+        await using var test = await TestCluster.StartAsync("dr-delayed", repository.DelayedStack("20s"), cancellationToken: deadline.Token);
         await CreateOrdersAsync(test, "pg-1", 30, deadline.Token);
         await TestCluster.EventuallyAsync(async () =>
         {
@@ -150,7 +150,7 @@ public sealed class DisasterRecoveryTests(ITestOutputHelper output)
             {
                 return false;
             }
-        }, TimeSpan.FromSeconds(30), "pg-dr applies the orders after its delay");
+        }, TimeSpan.FromSeconds(60), "pg-dr applies the orders after its delay");
 
         // The mistake: a DELETE without its WHERE clause's second half.
         await using (var delete = test.Access.DataSource("pg-1").CreateCommand("delete from orders where id > 10"))
@@ -158,9 +158,11 @@ public sealed class DisasterRecoveryTests(ITestOutputHelper output)
             await delete.ExecuteNonQueryAsync(deadline.Token);
         }
 
-        // Step 3.1: pause at once, within the delay.
+        // Step 3.1: pause at once, within the delay (20 s: a loaded 2-core machine once took more than 8 s to get there).
+        var mistake = Stopwatch.StartNew();
         await OkAsync(test, "psql", "--node", "pg-dr", "--", "-c", "select pg_wal_replay_pause()");
-        await Task.Delay(TimeSpan.FromSeconds(9), deadline.Token); // past the delay: unpaused, it would have deleted the rows by now
+        output.WriteLine($"paused {mistake.Elapsed.TotalSeconds:0.0} s after the mistake");
+        await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, 21 - mistake.Elapsed.TotalSeconds)), deadline.Token); // past the delay: unpaused, it would have deleted the rows by now
         // Step 3.2: read what was lost.
         var csv = Path.Combine(test.Root, "orders.csv");
         await OkAsync(test, "psql", "--node", "pg-dr", "--", "-c", $"\\copy orders to '{csv}' csv");
