@@ -10,7 +10,7 @@ using PgHaInfra.Operations.Wal;
 namespace PgHaInfra.Operations.Lag;
 
 /// <summary>
-/// Reads every node's replication state: one round trip per node (a batch of four statements), all nodes at once.
+/// Reads every node's replication state: one round trip per node (a batch of five statements), all nodes at once.
 /// The same batch runs on every node, so the probe needs no assumption about roles: a node reports whether it is in
 /// recovery, its own WAL positions, its WAL senders (its downstreams), its slots and its WAL receiver.
 /// A node that does not answer becomes an observation with the error, never an exception.
