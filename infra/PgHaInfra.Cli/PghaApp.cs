@@ -110,6 +110,17 @@ public static class PghaApp
         config.AddCommand<Commands.Failover.DrillCommand>("drill")
             .WithDescription("Failover test as code: continuous writes through a switchover or a SIGKILL failover; RTO, RPO, report.md/json and timeline.svg; exit 1 if a commit is lost.")
             .WithExample("drill", "--kind", "switchover").WithExample("drill", "--kind", "failover", "--out", "artifacts/drills/latest");
+
+        // Backups and point-in-time restore with pgBackRest (issue 17): backup, backups, restore.
+        config.AddCommand<Commands.Backup.BackupCommand>("backup")
+            .WithDescription("Take a pgBackRest backup (full, diff or incr), from a healthy standby when backup.fromStandby says so; retention applies after.")
+            .WithExample("backup", "--stack", "prod").WithExample("backup", "--stack", "prod", "--type", "incr");
+        config.AddCommand<Commands.Backup.BackupsCommand>("backups")
+            .WithDescription("List the stack's backups: type, start, stop, sizes and the WAL range each needs (--json: pgBackRest's info --output=json).")
+            .WithExample("backups", "--stack", "prod", "--json");
+        config.AddCommand<Commands.Backup.RestoreCommand>("restore")
+            .WithDescription("Point-in-time restore into a new cluster (--into NEWSTACK, its own stack file and ports), which then passes the streaming check; --in-place only while stopped.")
+            .WithExample("restore", "--stack", "prod", "--to", "2026-12-01T22:15:00Z", "--into", "prod-restore").WithExample("restore", "--stack", "prod", "--to", "latest", "--in-place");
     }
 }
 

@@ -33,7 +33,7 @@ public sealed class LocalCluster : IAsyncDisposable
         Store = store;
         State = state;
         Options = options;
-        Placement = ClusterPlacement.Loopback(spec, layout.ReplicationPassfile, layout.SocketDirectory);
+        Placement = LocalPlacement.Of(spec, layout);
     }
 
     /// <summary>The spec as the stack file says it.</summary>
@@ -130,7 +130,7 @@ public sealed class LocalCluster : IAsyncDisposable
         if (spec != Spec)
         {
             Spec = spec;
-            Placement = ClusterPlacement.Loopback(spec, Layout.ReplicationPassfile, Layout.SocketDirectory);
+            Placement = LocalPlacement.Of(spec, Layout);
             if (access is not null)
             {
                 await access.DisposeAsync().ConfigureAwait(false);

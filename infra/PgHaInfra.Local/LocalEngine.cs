@@ -57,6 +57,8 @@ public static class LocalEngine
         var binariesTask = cluster.BinariesAsync(cancellationToken);
         PrepareDirectories(cluster);
         HealFences(cluster);
+        // archive_command names these files, so they exist before any server starts.
+        await Backup.StanzaSetup.InstallAsync(cluster, cancellationToken).ConfigureAwait(false);
         var credentials = await LocalSecrets.EnsureAsync(cluster.Spec, cluster.Layout, cluster.User, cancellationToken).ConfigureAwait(false);
         if (consent.Adopt)
         {
@@ -115,6 +117,11 @@ public static class LocalEngine
             {
                 progress.Report(new EngineStep(drop.Node, $"slot {drop.Slot} left", TimeSpan.Zero, "something streams through it now: pgha never terminates a walsender to drop a slot"));
             }
+        }
+
+        if (spec.Backup is not null && !Backup.StanzaSetup.StanzaExists(spec))
+        {
+            await steps.TimeAsync(spec.Primary, "backup stanza", () => Backup.StanzaSetup.EnsureStanzaAsync(cluster, cancellationToken), $"pgBackRest stanza {spec.Stanza}").ConfigureAwait(false);
         }
 
         await cluster.RefreshAsync(cancellationToken).ConfigureAwait(false);

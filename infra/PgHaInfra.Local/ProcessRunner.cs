@@ -24,7 +24,8 @@ public sealed class ProcessRunner(ServerUser user)
         IEnumerable<string> arguments,
         CancellationToken cancellationToken,
         IReadOnlyDictionary<string, string>? environment = null,
-        bool asServerUser = true)
+        bool asServerUser = true,
+        Action<string>? onLine = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -59,6 +60,8 @@ public sealed class ProcessRunner(ServerUser user)
                 {
                     stdout.AppendLine(e.Data);
                 }
+
+                onLine?.Invoke(e.Data);
             }
         };
         process.ErrorDataReceived += (_, e) =>
@@ -69,6 +72,8 @@ public sealed class ProcessRunner(ServerUser user)
                 {
                     stderr.AppendLine(e.Data);
                 }
+
+                onLine?.Invoke(e.Data);
             }
         };
         try

@@ -13,6 +13,7 @@ namespace PgHaInfra.Local;
 /// &lt;root&gt;/data/&lt;node&gt;.creating   written (fsynced) before initdb or pg_basebackup, removed once state.json records the node
 /// &lt;root&gt;.lock                   beside the root, not in it (`down` deletes the root): held (flock) by the verb changing the cluster;
 ///                                &lt;root&gt;.lock.holder names it
+/// &lt;root&gt;/backup/&lt;node&gt;/     pgbackrest.conf, log, lock and spool of each node; backup/_pgha/ for pgha's own runs
 /// </code>
 /// </summary>
 public sealed record StateLayout(string Root)
@@ -28,6 +29,9 @@ public sealed record StateLayout(string Root)
     public string LogDirectory => Path.Combine(Root, "logs");
 
     public string SecretsDirectory => Path.Combine(Root, "secrets");
+
+    /// <summary>pgBackRest's configuration, logs, locks and spool (the repository itself is where the stack says).</summary>
+    public string BackupRoot => Path.Combine(Root, "backup");
 
     public string SuperuserPasswordFile => Path.Combine(SecretsDirectory, "superuser.password");
 

@@ -35,9 +35,7 @@ public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCom
         {
             "docker" => ClusterPlacement.DockerNetwork(spec),
             // With a local cluster of this stack present, its real state paths; otherwise placeholders.
-            "local" => PgHaInfra.Local.StateLayout.For(spec.Stack) is { Exists: true } layout
-                ? ClusterPlacement.Loopback(spec, layout.ReplicationPassfile, layout.SocketDirectory)
-                : ClusterPlacement.Loopback(spec, "<state>/secrets/replication.pgpass", "<state>/run"),
+            "local" => PgHaInfra.Local.LocalPlacement.Of(spec, PgHaInfra.Local.StateLayout.For(spec.Stack) is { Exists: true } layout ? layout : new PgHaInfra.Local.StateLayout("<state>")),
             _ => throw new CliException($"--target = {Shown.Quote(settings.Target)}: unknown target. Allowed: docker, local", ExitCodes.InvalidInput),
         };
         if (settings.Node is { } name && !spec.HasNode(name))

@@ -47,10 +47,19 @@ public sealed record ClusterPlacement(
         [spec.Network.Subnet],
         spec.Nodes.ToImmutableDictionary(n => n.Name, n => new NodeAddress(DockerHostName(spec, n), ContainerPort)),
         ContainerPassfile,
-        null);
+        null)
+    {
+        Backup = spec.Backup is null ? null : BackupPlacement.Container(spec, ContainerDataDirectory),
+    };
+
+    /// <summary>PGDATA inside the container (the image's default).</summary>
+    public const string ContainerDataDirectory = "/var/lib/postgresql/data";
 
     /// <summary>The per-node DNS alias on the Docker network.</summary>
     public static string DockerHostName(ClusterSpec spec, NodeSpec node) => $"{node.Name}.{spec.Name}.pgha.internal";
 
     public NodeAddress AddressOf(NodeSpec node) => Addresses[node.Name];
+
+    /// <summary>Where pgBackRest runs and keeps its files; null when the stack has no backup keys.</summary>
+    public BackupPlacement? Backup { get; init; }
 }

@@ -48,6 +48,14 @@ public static partial class PostgresConf
         Add(Standby, "hot_standby_feedback", "on", "queries on replicas are not cancelled by vacuum on the primary");
         Add(Standby, "wal_retrieve_retry_interval", "'1s'", "replicas retry their upstream every second, not every 5 s, after a switchover");
 
+        if (spec.Backup is not null)
+        {
+            const string Archiving = "archiving (pgBackRest)";
+            Add(Archiving, "archive_mode", "on", "every node archives while it is primary (standbys do not), so after a failover the new primary archives on its timeline");
+            Add(Archiving, "archive_command", PostgresSetting.Quote(PgBackRestConf.ArchiveCommand(spec, placement, node)), $"pgBackRest pushes each finished segment to stanza {spec.Stanza}");
+            Add(Archiving, "archive_timeout", "'60s'", "a quiet primary still closes a segment every minute: the archive is never more than a minute behind");
+        }
+
         if (spec.IsPrimary(node))
         {
             if (spec.Synchronous is { } sync && spec.SynchronousCandidates.Any())
@@ -71,6 +79,12 @@ public static partial class PostgresConf
                 $"streams from {upstream.Name}; the password comes from the passfile, never inline");
             Add(Recovery, "primary_slot_name", PostgresSetting.Quote(node.SlotName), $"its slot on {upstream.Name} keeps the WAL it has not received yet");
             Add(Recovery, "recovery_target_timeline", "'latest'", "follows a promoted primary onto its new timeline");
+            if (spec.Backup is not null)
+            {
+                Add(Recovery, "restore_command", PostgresSetting.Quote(PgBackRestConf.RestoreCommand(spec, placement, node)),
+                    "WAL it lacks comes from the repository whichever node is primary: a delayed replica reconnects to no one while it waits out its delay");
+            }
+
             if (node.ApplyDelay is { } delay && delay > TimeSpan.Zero)
             {
                 Add(Recovery, "recovery_min_apply_delay", PostgresSetting.Quote(DurationText.ToPostgres(delay)),

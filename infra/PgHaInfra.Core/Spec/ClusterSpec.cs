@@ -44,6 +44,12 @@ public sealed record ClusterSpec
     /// <summary>User overrides of PostgreSQL parameters, already checked not to break replication.</summary>
     public required ImmutableSortedDictionary<string, string> Parameters { get; init; }
 
+    /// <summary>Backups and WAL archiving with pgBackRest; null when the stack sets no backup keys.</summary>
+    public BackupSpec? Backup { get; init; }
+
+    /// <summary>The pgBackRest stanza: one per cluster, named after it.</summary>
+    public string Stanza => Name;
+
     public NodeSpec PrimaryNode => Node(Primary);
 
     public IEnumerable<NodeSpec> Replicas => Nodes.Where(n => n.Name != Primary);

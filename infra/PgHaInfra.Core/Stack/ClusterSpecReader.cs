@@ -45,6 +45,7 @@ public static partial class ClusterSpecReader
             spec = WithDefaultStandbys(spec);
             TopologyRules.Check(spec, reader.Locations, reader.Errors);
             ParameterGuard.Check(spec, reader.Locations, reader.Errors);
+            BackupRules.Check(spec, reader.Locations, reader.Errors);
         }
 
         // In file order, so a long list reads top to bottom; errors without a line (missing keys) come last.
@@ -106,7 +107,7 @@ public static partial class ClusterSpecReader
 
     private const string ControlAllowed = "printable text on one line: no newline, tab, escape or other control character";
 
-    private sealed class Reader(StackDocument document)
+    private sealed partial class Reader(StackDocument document)
     {
         public List<StackError> Errors { get; } = [];
 
@@ -173,6 +174,7 @@ public static partial class ClusterSpecReader
                     Duration(lag, "lag.criticalTime") ?? LagThresholds.Default.CriticalTime),
                 Failover = new FailoverSpec(Enum(failover, "failover.mode", required: false, FailoverMode.Manual)),
                 Parameters = Parameters(top.GetValueOrDefault("parameters")),
+                Backup = Backup(top.GetValueOrDefault("backup")),
             };
 
             return Errors.Count == 0 ? spec : null;

@@ -8,7 +8,7 @@ public static class StackKeys
     public static readonly ImmutableArray<string> TopLevel =
     [
         "cluster", "environment", "topology", "primary", "nodes", "postgres", "replication", "wal",
-        "synchronous", "network", "endpoints", "lag", "failover", "parameters",
+        "synchronous", "network", "endpoints", "lag", "failover", "parameters", "backup",
     ];
 
     public static readonly ImmutableArray<string> Node = ["name", "port", "upstream", "delay"];
@@ -28,4 +28,14 @@ public static class StackKeys
     public static readonly ImmutableArray<string> Lag = ["warningBytes", "criticalBytes", "warningTime", "criticalTime"];
 
     public static readonly ImmutableArray<string> Failover = ["mode"];
+
+    public static readonly ImmutableArray<string> Backup = ["repository", "retention", "compress", "fromStandby", "archiveAsync"];
+
+    public static readonly ImmutableArray<string> BackupRepository = ["path", "volume", "s3"];
+
+    public static readonly ImmutableArray<string> BackupS3 = ["bucket", "endpoint", "region", "path", "key", "keySecret", "uriStyle", "verifyTls"];
+
+    public static readonly ImmutableArray<string> BackupRetention = ["full", "diff"];
+
+    public static readonly ImmutableArray<string> BackupCompress = ["type", "level"];
 }

@@ -64,7 +64,7 @@ public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries bina
 
     public async Task InstallConfigurationAsync(ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken)
     {
-        var placement = ClusterPlacement.Loopback(spec, cluster.Layout.ReplicationPassfile, cluster.Layout.SocketDirectory);
+        var placement = LocalPlacement.Of(spec, cluster.Layout);
         var files = NodeFiles.Render(spec, placement, node, BootstrapSql.VerifierPlaceholder);
         await ConfigInstaller.InstallAsync(cluster.Layout.DataDirectory(node.Name), files, cluster.User, cancellationToken).ConfigureAwait(false);
     }

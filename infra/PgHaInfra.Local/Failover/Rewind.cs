@@ -86,7 +86,7 @@ public static class Rewind
             }
         }
 
-        var placement = ClusterPlacement.Loopback(spec, layout.ReplicationPassfile, layout.SocketDirectory);
+        var placement = LocalPlacement.Of(spec, layout);
         var files = NodeFiles.Render(spec, placement, node, BootstrapSql.VerifierPlaceholder);
         await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
         // pg_rewind copied the source's postgresql.auto.conf, whose settings would override this node's rendered ones.

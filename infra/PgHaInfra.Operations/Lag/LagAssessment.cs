@@ -39,9 +39,11 @@ public static class LagAssessment
             .Select(n => new ProbedNode(n.Node, n.Reachable, !n.Reachable ? "unreachable" : n.InRecovery ? "replica" : "primary", n.Error, n.Elapsed))
             .ToImmutableArray();
 
+        var archiving = ArchiveAssessment.Assess(spec, primary);
         var findings = problems
             .Concat(replicas.Select(r => (r.Level, r.Reason)))
             .Concat(slots.Select(s => (s.Level, s.Reason)))
+            .Concat(archiving is { Level: not LagLevel.Ok } a ? [(Level: a.Level, Reason: a.Reason)] : Array.Empty<(LagLevel Level, string Reason)>())
             .ToList();
         var level = LagLevels.Worst(findings.Select(f => f.Level));
         return new LagReport
@@ -59,6 +61,7 @@ public static class LagAssessment
             Nodes = nodes,
             Replicas = replicas,
             Slots = slots,
+            Archiving = archiving,
         };
     }
 

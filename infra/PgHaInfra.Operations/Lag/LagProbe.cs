@@ -10,7 +10,7 @@ using PgHaInfra.Operations.Wal;
 namespace PgHaInfra.Operations.Lag;
 
 /// <summary>
-/// Reads every node's replication state: one round trip per node (a batch of four statements), all nodes at once.
+/// Reads every node's replication state: one round trip per node (a batch of five statements), all nodes at once.
 /// The same batch runs on every node, so the probe needs no assumption about roles: a node reports whether it is in
 /// recovery, its own WAL positions, its WAL senders (its downstreams), its slots and its WAL receiver.
 /// A node that does not answer becomes an observation with the error, never an exception.
@@ -51,8 +51,14 @@ public sealed class LagProbe(ClusterAccess access) : IAsyncDisposable
 
     internal const string WalReceiverSql = "SELECT status, sender_host, sender_port, slot_name, flushed_lsn FROM pg_stat_wal_receiver";
 
-    /// <summary>The four statements, in the order the batch sends them; the raw-query baseline of the benchmark reuses them.</summary>
-    public static ImmutableArray<string> Statements { get; } = [NodeSql, WalSendersSql, SlotsSql, WalReceiverSql];
+    internal const string ArchiverSql = """
+        SELECT current_setting('archive_mode'), archived_count, last_archived_wal, last_archived_time,
+               failed_count, last_failed_wal, last_failed_time, now() - last_archived_time
+          FROM pg_stat_archiver
+        """;
+
+    /// <summary>The statements, in the order the batch sends them; the raw-query baseline of the benchmark reuses them.</summary>
+    public static ImmutableArray<string> Statements { get; } = [NodeSql, WalSendersSql, SlotsSql, WalReceiverSql, ArchiverSql];
 
     private readonly ConcurrentDictionary<string, NpgsqlDataSource> dataSources = new(StringComparer.Ordinal);
 
@@ -165,9 +171,25 @@ public sealed class LagProbe(ClusterAccess access) : IAsyncDisposable
                 LsnOrNull(reader, 4));
         }
 
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        ArchiverObservation? archiver = null;
+        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            archiver = new ArchiverObservation(
+                reader.GetString(0),
+                reader.GetInt64(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+                reader.GetInt64(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
+                IntervalOrNull(reader, 7));
+        }
+
         return new NodeObservation
         {
             Node = node,
+            Archiver = archiver,
             InRecovery = inRecovery,
             CurrentLsn = current,
             ReceiveLsn = received,

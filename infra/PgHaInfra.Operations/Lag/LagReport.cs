@@ -34,5 +34,8 @@ public sealed record LagReport
 
     public required ImmutableArray<SlotRetention> Slots { get; init; }
 
+    /// <summary>The primary's WAL archiving, or null when it does not archive and the stack asks for no backups.</summary>
+    public ArchiveStatus? Archiving { get; init; }
+
     public int ExitCode => Level.ExitCode();
 }

@@ -36,6 +36,9 @@ public sealed record NodeObservation
 
     public WalReceiverObservation? WalReceiver { get; init; }
 
+    /// <summary>pg_stat_archiver and archive_mode; only a primary archives.</summary>
+    public ArchiverObservation? Archiver { get; init; }
+
     /// <summary>How long the probe of this node took, connection included.</summary>
     public TimeSpan Elapsed { get; init; }
 

@@ -42,7 +42,7 @@ public class AlertRulesTests
     {
         var (exitCode, output) = await PromtoolAsync("check", "rules", "alerts.yml");
         Assert.True(exitCode == 0, output);
-        Assert.Contains("SUCCESS: 10 rules found", output);
+        Assert.Contains("SUCCESS: 12 rules found", output);
     }
 
     [Fact]

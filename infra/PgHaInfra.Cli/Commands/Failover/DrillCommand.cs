@@ -17,7 +17,7 @@ public sealed class DrillCommand(CliConsoles consoles) : AsyncCommand<DrillComma
     public sealed class Settings : LocalStackSettings
     {
         [CommandOption("--kind <KIND>")]
-        [Description("switchover (planned, to the best replica) or failover (SIGKILL of the primary, then failover and rejoin).")]
+        [Description("switchover (planned, to the best replica), failover (SIGKILL of the primary, then failover and rejoin) or restore (PITR into a scratch cluster).")]
         [DefaultValue("switchover")]
         public string Kind { get; init; } = "switchover";
 
@@ -32,11 +32,16 @@ public sealed class DrillCommand(CliConsoles consoles) : AsyncCommand<DrillComma
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Kind == "restore")
+        {
+            return await Backup.RestoreDrillRun.RunAsync(settings, consoles, cancellationToken);
+        }
+
         var kind = settings.Kind switch
         {
             "switchover" => DrillKind.Switchover,
             "failover" => DrillKind.Failover,
-            _ => throw new CliException($"--kind = \"{settings.Kind}\": unknown drill. Allowed: switchover, failover", ExitCodes.InvalidInput),
+            _ => throw new CliException($"--kind = \"{settings.Kind}\": unknown drill. Allowed: switchover, failover, restore", ExitCodes.InvalidInput),
         };
         await using var session = await FailoverSession.OpenAsync(settings, consoles, "drill", cancellationToken);
         if (session.Spec.ReplicaCount == 0)

@@ -55,7 +55,8 @@ public static class LagJson
             x.LagBytes,
             Seconds(x.TimeLag),
             Seconds(x.JudgedTimeLag)))],
-        [.. r.Slots.Select(s => new SlotDocument(s.Node, s.Slot, s.Replica, s.Active, s.WalStatus, s.RestartLsn?.ToString(), s.RetainedBytes, s.Level.Name(), s.Reason))]);
+        [.. r.Slots.Select(s => new SlotDocument(s.Node, s.Slot, s.Replica, s.Active, s.WalStatus, s.RestartLsn?.ToString(), s.RetainedBytes, s.Level.Name(), s.Reason))],
+        r.Archiving is { } a ? new ArchiveDocument(a.Node, a.Level.Name(), a.Reason, a.Failing, a.FailedCount, a.LastArchivedWal, Seconds(a.LastArchivedAge), a.LastFailedWal, a.LastFailedTime) : null);
 
     private static double? Seconds(TimeSpan? duration) => duration is { } d ? Math.Round(d.TotalSeconds, 3) : null;
 }
@@ -75,7 +76,11 @@ public sealed record LagDocument(
     IReadOnlyList<string> Problems,
     IReadOnlyList<NodeDocument> Nodes,
     IReadOnlyList<ReplicaDocument> Replicas,
-    IReadOnlyList<SlotDocument> Slots);
+    IReadOnlyList<SlotDocument> Slots,
+    ArchiveDocument? Archiving = null);
+
+/// <summary>The primary's WAL archiving (pg_stat_archiver), present when it archives or the stack configures backups.</summary>
+public sealed record ArchiveDocument(string Node, string Level, string Reason, bool Failing, long FailedCount, string? LastArchivedWal, double? LastArchivedAgeSeconds, string? LastFailedWal, DateTimeOffset? LastFailedTime);
 
 public sealed record ThresholdsDocument(long WarningBytes, long CriticalBytes, double WarningSeconds, double CriticalSeconds);
 

@@ -70,6 +70,11 @@ public static class LagView
             reasons.AddRow(new Text($"slot {s.Slot}"), Level(s.Level), new Text(s.Reason));
         }
 
+        if (report.Archiving is { } archiving)
+        {
+            reasons.AddRow(new Text("archiving"), Level(archiving.Level), new Text(archiving.Reason));
+        }
+
         parts.Add(reasons);
 
         parts.Add(new Markup($"{LevelMarkup(report.Level)} (exit {report.ExitCode}): {Markup.Escape(report.Reason)}"));

@@ -44,6 +44,11 @@ public sealed class LagMetrics
         Level = factory.CreateGauge("pgha_lag_level", "The cluster's overall lag level, as `pgha lag` exits: 0 ok, 1 warning, 2 critical, 3 unknown.", "cluster");
         NodeUp = factory.CreateGauge("pgha_node_up", "1 when the node answered the probe, else 0.", "cluster", "node");
         ScrapeSuccess = factory.CreateGauge("pgha_scrape_success", "1 when the probe behind this scrape reached every node, else 0.", "cluster");
+        ArchiveFailing = factory.CreateGauge("pgha_archive_failing",
+            "1 while the primary's last archive attempt failed (pg_stat_archiver: last_failed_time after last_archived_time), else 0.", "cluster", "node");
+        ArchiveFailedCount = factory.CreateGauge("pgha_archive_failed_count", "pg_stat_archiver.failed_count on the primary: failed attempts since the statistics were reset.", "cluster", "node");
+        ArchiveLastArchivedAge = factory.CreateGauge("pgha_archive_last_archived_age_seconds",
+            "Seconds since the primary last archived a segment (absent before its first); an idle primary finishes no segment, so this alone is no fault.", "cluster", "node");
         ScrapeDuration = factory.CreateGauge("pgha_scrape_duration_seconds", "How long the probe behind this scrape took.", "cluster");
     }
 
@@ -82,6 +87,12 @@ public sealed class LagMetrics
     private Gauge ScrapeSuccess { get; }
 
     private Gauge ScrapeDuration { get; }
+
+    private Gauge ArchiveFailing { get; }
+
+    private Gauge ArchiveFailedCount { get; }
+
+    private Gauge ArchiveLastArchivedAge { get; }
 
     /// <summary>Sets every family from one report; called before each collection.</summary>
     public void Update(LagReport report)
@@ -132,10 +143,17 @@ public sealed class LagMetrics
 
         Set(ScrapeSuccess, report.Nodes.All(n => n.Reachable) ? 1 : 0, cluster);
         Set(ScrapeDuration, report.ProbeElapsed.TotalSeconds, cluster);
+        if (report.Archiving is { } archiving)
+        {
+            Set(ArchiveFailing, archiving.Failing ? 1 : 0, cluster, archiving.Node);
+            Set(ArchiveFailedCount, archiving.FailedCount, cluster, archiving.Node);
+            Set(ArchiveLastArchivedAge, archiving.LastArchivedAge?.TotalSeconds, cluster, archiving.Node);
+        }
 
         // Series not set this time (a value that became unknown, a replica or slot that is gone) leave the exposition.
         Gauge[] all = [LagBytes, BehindPrimaryBytes, LagSeconds, UpstreamLagSeconds, Streaming, ReplayPaused, ReplicaLevel,
-            SlotRetainedBytes, SlotActive, WarningBytes, CriticalBytes, WarningSeconds, CriticalSeconds, Level, NodeUp, ScrapeSuccess, ScrapeDuration];
+            SlotRetainedBytes, SlotActive, WarningBytes, CriticalBytes, WarningSeconds, CriticalSeconds, Level, NodeUp, ScrapeSuccess, ScrapeDuration,
+            ArchiveFailing, ArchiveFailedCount, ArchiveLastArchivedAge];
         foreach (var gauge in all)
         {
             foreach (var labels in gauge.GetAllLabelValues().ToList())

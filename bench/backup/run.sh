@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Benchmark: backup and restore of a pgbench data set (scale SCALE, a few hundred MB).
+#   pgha:      `pgha backup --type full`, and `pgha restore --to latest --into <stack>` (pgBackRest restore, recovery and
+#              promotion, the restored stack's `up` and its streaming check);
+#   by hand:   pgbackrest with pgha's own rendered pgbackrest.conf (the same options), `pgbackrest restore`, pg_ctl start,
+#              poll until promoted;
+#   baseline:  pg_basebackup -Ft -X fetch --compress=lz4 (the same compression), and a tar restore (lz4 -d | tar -x),
+#              pg_ctl start, poll until it accepts connections.
+# Alternating, RUNS times each, in the same run. Writes bench/backup/RESULTS.md with medians and ratios.
+# Usage: bench/backup/run.sh [RUNS] [SCALE]   (defaults 5 and 20; ports 36150-36199; KEEP=1 keeps the work directory)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+runs=${1:-5}
+scale=${2:-20}
+work=$(mktemp -d /tmp/pgha-bench-backup.XXXXXX)
+chmod 755 "$work"
+bin=${PGHA_PG_BINDIR:-$(dirname "$(readlink -f "$(command -v initdb || echo /usr/lib/postgresql/15/bin/initdb)")")}
+pgha() { "$root/pgha" "$@"; }
+as_pg() { if ((EUID == 0)); then setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; else "$@"; fi; }
+now() { date +%s.%N; }
+stacks="$work/stacks"
+state="$work/state"
+mkdir -p "$stacks"
+trap cleanup EXIT
+cleanup() {
+  for d in "$work"/hand-*/ "$work"/base-*/; do [[ -f $d/postmaster.pid ]] && as_pg "$bin/pg_ctl" -D "$d" -m immediate -s stop || true; done
+  for s in "$stacks"/Pulumi.*.yaml; do
+    n=$(basename "$s" .yaml); n=${n#Pulumi.}
+    pgha down --stacks-dir "$stacks" --stack "$n" --state-dir "$state/$n" >/dev/null 2>&1 || true
+  done
+  if [[ -z ${KEEP:-} ]]; then rm -rf "$work"; else echo "kept $work" >&2; fi
+}
+
+cat >"$stacks/Pulumi.benchbk.yaml" <<YAML
+config:
+  pg-ha-infra:topology: single
+  pg-ha-infra:nodes:
+    - name: pg-1
+      port: 36150
+  pg-ha-infra:backup:
+    repository:
+      path: $work/repo
+    compress:
+      type: lz4
+YAML
+for i in $(seq 1 "$runs"); do
+  printf 'config:\n  pg-ha-infra:topology: single\n  pg-ha-infra:nodes:\n    - name: pg-1\n      port: %d\n' $((36160 + i)) >"$stacks/Pulumi.benchbk-r$i.yaml"
+done
+
+pgha up --stacks-dir "$stacks" --stack benchbk --state-dir "$state/benchbk" >/dev/null
+socket="$state/benchbk/run"
+as_pg "$bin/pgbench" -h "$socket" -p 36150 -U postgres -i -s "$scale" -q postgres >/dev/null 2>&1
+size=$(as_pg "$bin/psql" -h "$socket" -p 36150 -U postgres -Atc "select pg_size_pretty(pg_database_size('postgres'))" postgres)
+conf="$state/benchbk/backup/_pgha/pgbackrest.conf"
+echo "data set: pgbench scale $scale, $size" >&2
+
+declare -a pb hb bb pr hr br
+for i in $(seq 1 "$runs"); do
+  sync; t0=$(now)
+  pgha backup --stacks-dir "$stacks" --stack benchbk --state-dir "$state/benchbk" --type full >/dev/null 2>"$work/pgha-backup-$i.err" || { cat "$work/pgha-backup-$i.err" >&2; exit 1; }
+  pb+=("$(echo "$(now) - $t0" | bc)")
+
+  sync; t0=$(now)
+  as_pg env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C pgbackrest --config="$conf" --stanza=benchbk --type=full --log-level-console=warn backup
+  hb+=("$(echo "$(now) - $t0" | bc)")
+
+  rm -rf "$work/bb-$i"; mkdir -p "$work/bb-$i"; ((EUID == 0)) && chown postgres: "$work/bb-$i"
+  sync; t0=$(now)
+  as_pg env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C PGPASSFILE="$state/benchbk/secrets/replication.pgpass" "$bin/pg_basebackup" -h 127.0.0.1 -p 36150 -U replicator -D "$work/bb-$i" -Ft -X fetch --compress=client-lz4 -c fast
+  bb+=("$(echo "$(now) - $t0" | bc)")
+
+  # Restores of the newest backup (the hand-run one), each into a fresh directory.
+  sync; t0=$(now)
+  pgha restore --stacks-dir "$stacks" --stack benchbk --state-dir "$state/benchbk" --to latest --into "benchbk-r$i" --into-state-dir "$state/benchbk-r$i" >/dev/null 2>"$work/pgha-restore-$i.err" || { cat "$work/pgha-restore-$i.err" >&2; exit 1; }
+  pr+=("$(echo "$(now) - $t0" | bc)")
+  pgha down --stacks-dir "$stacks" --stack "benchbk-r$i" --state-dir "$state/benchbk-r$i" >/dev/null 2>&1
+
+  d="$work/hand-$i"; mkdir -p "$d"; chmod 700 "$d"; ((EUID == 0)) && chown postgres: "$d"
+  sync; t0=$(now)
+  as_pg env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C pgbackrest --config="$conf" --stanza=benchbk --pg1-path="$d" --type=default --log-level-console=warn restore
+  printf "port = 36190\nunix_socket_directories = '%s'\narchive_mode = off\n" "$d" | as_pg tee -a "$d/postgresql.auto.conf" >/dev/null
+  as_pg "$bin/pg_ctl" -D "$d" -l "$d/log" -s -w start
+  until [[ $(as_pg "$bin/psql" -h "$d" -p 36190 -U postgres -Atc "select pg_is_in_recovery()" postgres 2>/dev/null) == f ]]; do sleep 0.01; done
+  hr+=("$(echo "$(now) - $t0" | bc)")
+  as_pg "$bin/pg_ctl" -D "$d" -m immediate -s stop; rm -rf "$d"
+
+  d="$work/base-$i"; mkdir -p "$d"; chmod 700 "$d"; ((EUID == 0)) && chown postgres: "$d"
+  sync; t0=$(now)
+  as_pg sh -c "lz4 -dc '$work/bb-$i/base.tar.lz4' | tar -xf - -C '$d'"
+  printf "port = 36191\nunix_socket_directories = '%s'\narchive_mode = off\n" "$d" | as_pg tee -a "$d/postgresql.auto.conf" >/dev/null
+  as_pg "$bin/pg_ctl" -D "$d" -l "$d/log" -s -w start
+  until as_pg "$bin/psql" -h "$d" -p 36191 -U postgres -Atc "select 1" postgres >/dev/null 2>&1; do sleep 0.01; done
+  br+=("$(echo "$(now) - $t0" | bc)")
+  as_pg "$bin/pg_ctl" -D "$d" -m immediate -s stop; rm -rf "$d" "$work/bb-$i"
+  echo "run $i: backup pgha ${pb[-1]} hand ${hb[-1]} pg_basebackup ${bb[-1]}; restore pgha ${pr[-1]} hand ${hr[-1]} tar ${br[-1]}" >&2
+done
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+ratio() { echo "scale=2; $1 / $2" | bc; }
+mpb=$(median "${pb[@]}"); mhb=$(median "${hb[@]}"); mbb=$(median "${bb[@]}")
+mpr=$(median "${pr[@]}"); mhr=$(median "${hr[@]}"); mbr=$(median "${br[@]}")
+{
+  echo "# bench/backup: backup and restore of a pgbench data set"
+  echo
+  echo "Measured by \`bench/backup/run.sh $runs $scale\` on $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg),"
+  echo "$("$bin/postgres" --version), $(pgbackrest version), data set: pgbench scale $scale ($size)."
+  echo
+  echo "- **pgha**: \`pgha backup --type full\` (a full backup through the CLI: stanza files, pgBackRest, info); \`pgha restore --to latest --into\`"
+  echo "  a new one-node stack (pgBackRest restore, recovery to the end of the archive, promotion, the new stack's \`up\` and streaming check)."
+  echo "- **by hand**: \`pgbackrest backup\` / \`restore\` with pgha's rendered pgbackrest.conf (same options: lz4, process-max 2, start-fast),"
+  echo "  then \`pg_ctl -w start\` and a poll until promoted."
+  echo "- **pg_basebackup**: \`pg_basebackup -Ft -X fetch --compress=client-lz4 -c fast\`; restore = \`lz4 -d | tar -x\`, \`pg_ctl -w start\`, first query."
+  echo
+  echo "| run | pgha backup | hand backup | pg_basebackup | pgha restore | hand restore | tar restore |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
+  for i in $(seq 1 "$runs"); do
+    echo "| $i | ${pb[i-1]} | ${hb[i-1]} | ${bb[i-1]} | ${pr[i-1]} | ${hr[i-1]} | ${br[i-1]} |"
+  done
+  echo
+  echo "**Medians (s): backup pgha $mpb, by hand $mhb, pg_basebackup $mbb; restore pgha $mpr, by hand $mhr, tar $mbr.**"
+  echo
+  echo "| ratio | backup | restore |"
+  echo "| --- | --- | --- |"
+  echo "| pgha / pgBackRest by hand (target ≤ 1.1) | $(ratio "$mpb" "$mhb") | $(ratio "$mpr" "$mhr") |"
+  echo "| pgha / pg_basebackup + tar | $(ratio "$mpb" "$mbb") | $(ratio "$mpr" "$mbr") |"
+} >"$here/RESULTS.md"
+cat "$here/RESULTS.md"
