@@ -87,6 +87,9 @@ public static class PghaApp
         config.AddCommand<Commands.Failover.DrillCommand>("drill")
             .WithDescription("Failover test as code: continuous writes through a switchover or a SIGKILL failover; RTO, RPO, report.md/json and timeline.svg; exit 1 if a commit is lost.")
             .WithExample("drill", "--kind", "switchover").WithExample("drill", "--kind", "failover", "--out", "artifacts/drills/latest");
+
+        // failover.mode patroni (issue 11): the node supervisor `up` starts per node; not for people to type.
+        config.AddCommand<Commands.Patroni.PatroniNodeCommand>(PgHaInfra.Local.Patroni.PatroniEngine.SupervisorVerb).IsHidden();
     }
 }
 

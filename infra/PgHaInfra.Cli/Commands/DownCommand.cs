@@ -24,6 +24,11 @@ public sealed class DownCommand(CliConsoles consoles) : AsyncCommand<DownCommand
             return ExitCodes.Ok;
         }
 
+        if (cluster.StackSpec.Failover.IsPatroni)
+        {
+            return await Patroni.PatroniVerbs.DownAsync(consoles, cluster, settings.KeepData, cancellationToken);
+        }
+
         using var hold = cluster.LockForChange("down");
         try
         {

@@ -23,7 +23,9 @@ public class LocalStackSettings : StackSettings
         var spec = await LoadAsync(cancellationToken);
         try
         {
-            return await LocalCluster.OpenAsync(spec, EngineOptions(), cancellationToken);
+            var cluster = await LocalCluster.OpenAsync(spec, EngineOptions(), cancellationToken);
+            await Patroni.PatroniLeader.FollowAsync(cluster, cancellationToken);
+            return cluster;
         }
         catch (LocalEngineException e)
         {

@@ -44,7 +44,7 @@ public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCom
             throw new CliException($"--node = \"{name}\": stack {spec.Stack} has no such node. Allowed: {string.Join(", ", spec.Nodes.Select(n => n.Name))}", ExitCodes.InvalidInput);
         }
 
-        var nodes = NodeFiles.RenderCluster(spec, placement, BootstrapSql.VerifierPlaceholder)
+        var nodes = PatroniFiles.WithPatroni(spec, settings.Target, NodeFiles.RenderCluster(spec, placement, BootstrapSql.VerifierPlaceholder), consoles)
             .Where(n => settings.Node is null || n.Node.Name == settings.Node);
         foreach (var node in nodes)
         {

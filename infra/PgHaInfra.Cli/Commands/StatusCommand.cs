@@ -79,6 +79,11 @@ public sealed class StatusCommand(CliConsoles consoles) : AsyncCommand<StatusCom
             }
 
             consoles.Out.Write(table);
+            if (cluster.StackSpec.Failover.IsPatroni)
+            {
+                await Patroni.PatroniVerbs.WriteMembersAsync(consoles, cluster, cancellationToken);
+            }
+
             Views.Endpoints(consoles.Out, endpoints);
             consoles.Out.WriteLine($"state: {cluster.Layout.Root}", Style.Plain);
         }

@@ -42,6 +42,11 @@ public sealed class UpCommand(CliConsoles consoles) : AsyncCommand<UpCommand.Set
     {
         var clock = Stopwatch.StartNew();
         await using var cluster = await settings.OpenAsync(cancellationToken);
+        if (cluster.StackSpec.Failover.IsPatroni)
+        {
+            return await Patroni.PatroniVerbs.UpAsync(consoles, cluster, settings, cancellationToken);
+        }
+
         var spec = cluster.Spec;
         // Plain text, like the progress lines: markup rendering costs start-up time on the path to initdb.
         consoles.ErrorLine($"up stack {spec.Stack}: {spec.Topology.ToString().ToLowerInvariant()}, {spec.Nodes.Length} node(s), primary {spec.Primary}, state in {cluster.Layout.Root}");

@@ -35,6 +35,7 @@ public static partial class ClusterSpecReader
             spec = WithDefaultStandbys(spec);
             TopologyRules.Check(spec, reader.Locations, reader.Errors);
             ParameterGuard.Check(spec, reader.Locations, reader.Errors);
+            PatroniRules.Check(spec, reader.Locations, reader.Errors);
         }
 
         // In file order, so a long list reads top to bottom; errors without a line (missing keys) come last.
@@ -71,7 +72,7 @@ public static partial class ClusterSpecReader
 
     private const string NameAllowed = "a lowercase DNS label: a letter, then letters, digits or '-', not ending with '-', at most 40 characters";
 
-    private sealed class Reader(StackDocument document)
+    private sealed partial class Reader(StackDocument document)
     {
         public List<StackError> Errors { get; } = [];
 
@@ -130,7 +131,7 @@ public static partial class ClusterSpecReader
                     Size(lag, "lag.criticalBytes") ?? LagThresholds.Default.CriticalBytes,
                     Duration(lag, "lag.warningTime") ?? LagThresholds.Default.WarningTime,
                     Duration(lag, "lag.criticalTime") ?? LagThresholds.Default.CriticalTime),
-                Failover = new FailoverSpec(Enum(failover, "failover.mode", required: false, FailoverMode.Manual)),
+                Failover = Failover(failover, top, nodes),
                 Parameters = Parameters(top.GetValueOrDefault("parameters")),
             };
 
