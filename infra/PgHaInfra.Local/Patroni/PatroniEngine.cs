@@ -53,9 +53,14 @@ public static class PatroniEngine
         var credentials = await LocalSecrets.EnsureAsync(spec, cluster.Layout, user, cancellationToken).ConfigureAwait(false);
         var binaries = await cluster.BinariesAsync(cancellationToken).ConfigureAwait(false);
         var placement = layout.Placement(spec, binaries.Directory);
+        var reload = new List<string>();
         foreach (var node in spec.Nodes)
         {
-            await WriteIfChangedAsync(user, layout.ConfigFile(node.Name), PatroniConfig.Render(spec, placement, node), cancellationToken).ConfigureAwait(false);
+            if (await WriteIfChangedAsync(user, layout.ConfigFile(node.Name), PatroniConfig.Render(spec, placement, node), cancellationToken).ConfigureAwait(false)
+                && Daemon.Running(layout.PidFile(PatroniLayout.SupervisorName(node.Name)), PghaProgramName) is not null)
+            {
+                reload.Add(node.Name);
+            }
         }
 
         var started = ImmutableArray.CreateBuilder<string>();
@@ -103,6 +108,20 @@ public static class PatroniEngine
 
         var access = await cluster.RequireAccessAsync(cancellationToken).ConfigureAwait(false);
         await steps.TimeAsync(leader, "canary table", () => CreateCanaryTableAsync(access.DataSource(leader), cancellationToken)).ConfigureAwait(false);
+
+        foreach (var node in reload)
+        {
+            // A running Patroni reads its patroni.yml again on POST /reload (tags, node-local parameters, pg_hba).
+            await steps.TimeAsync(node, "reload patroni.yml (changed)", async () =>
+            {
+                var reply = await client.SendAsync(HttpMethod.Post, node, "/reload", null, cancellationToken).ConfigureAwait(false);
+                if (!reply.Succeeded)
+                {
+                    throw new LocalEngineException($"Patroni on {node} did not reload its changed patroni.yml ({reply.Status}): {reply.Text}");
+                }
+            }).ConfigureAwait(false);
+            started.Add($"{node} (reloaded)");
+        }
 
         var applied = ImmutableArray<DynamicChange>.Empty;
         var current = await client.ConfigAsync(cancellationToken).ConfigureAwait(false) ?? throw new LocalEngineException("Patroni's GET /config did not answer");

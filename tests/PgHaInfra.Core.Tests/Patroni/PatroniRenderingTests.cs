@@ -64,7 +64,7 @@ public sealed class PatroniRenderingTests
         Assert.False(parameters.Children.ContainsKey(new YamlScalarNode("primary_conninfo")));
         Assert.Equal("127.0.0.1:15433", At(yaml, "postgresql/listen"));
         Assert.Equal("127.0.0.1:16001", At(yaml, "restapi/listen"));
-        Assert.Equal("pg-2", At(yaml, "postgresql/parameters/cluster_name"));
+        Assert.Equal("/state/run", At(yaml, "postgresql/parameters/unix_socket_directories"));
         Assert.Equal("/usr/lib/postgresql/15/bin", At(yaml, "postgresql/bin_dir"));
         Assert.Equal("false", At(yaml, "tags/nosync"));
     }

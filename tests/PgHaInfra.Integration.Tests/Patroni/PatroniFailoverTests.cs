@@ -83,7 +83,13 @@ public sealed class PatroniFailoverTests(SyncPatroniCluster fixture, ITestOutput
     {
         var view = await Cluster.WaitHealthyAsync();
         var oldLeader = view.Leader!.Name;
-        using var disposeProbes = await WriteProbes.StartAsync(Cluster);
+        var connections = new Dictionary<string, string>();
+        foreach (var node in Cluster.Spec.Nodes)
+        {
+            connections[node.Name] = await Cluster.ConnectionStringAsync(node.Name);
+        }
+
+        using var disposeProbes = await NodeWriteProbes.StartAsync(connections, oldLeader, CancellationToken.None);
         await using var probes = disposeProbes;
         await TestCluster.EventuallyAsync(() => Task.FromResult(probes.LastOn(oldLeader) is not null), TimeSpan.FromSeconds(10), "the probe to write on the leader");
 

@@ -14,15 +14,15 @@ public static class PatroniConfig
 {
     public const string FileName = "patroni.yml";
 
-    /// <summary>Settings Patroni writes itself (recovery, synchronous standbys, the listen address and port).</summary>
+    /// <summary>Settings Patroni writes itself (recovery, synchronous standbys, the listen address and port, and cluster_name, which it sets to the scope).</summary>
     public static readonly ImmutableHashSet<string> OwnedByPatroni =
     [
-        "listen_addresses", "port", "hot_standby", "primary_conninfo", "primary_slot_name", "recovery_target_timeline",
+        "listen_addresses", "port", "cluster_name", "hot_standby", "primary_conninfo", "primary_slot_name", "recovery_target_timeline",
         "synchronous_standby_names", "recovery_min_apply_delay",
     ];
 
     /// <summary>Settings that belong to one node (postgresql.parameters), not to the cluster (bootstrap.dcs).</summary>
-    public static readonly ImmutableHashSet<string> NodeLocal = ["cluster_name", "unix_socket_directories"];
+    public static readonly ImmutableHashSet<string> NodeLocal = ["unix_socket_directories"];
 
     /// <summary>
     /// The cluster-wide PostgreSQL parameters: the primary's rendered settings without those Patroni owns or that

@@ -2,13 +2,13 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Npgsql;
 
-namespace PgHaInfra.Integration.Tests.Patroni;
+namespace PgHaInfra.Operations.Patroni;
 
 /// <summary>
-/// One writer per node, each on its own direct connection (no routing), committing a row every few milliseconds and
+/// Split-brain probes: one writer per node, each on its own direct connection (no routing), committing a row every few milliseconds and
 /// recording when each commit was acknowledged. Two nodes acknowledging writes in overlapping periods is split brain.
 /// </summary>
-public sealed class WriteProbes : IAsyncDisposable, IDisposable
+public sealed class NodeWriteProbes : IAsyncDisposable, IDisposable
 {
     private readonly CancellationTokenSource stop = new();
     private readonly List<Task> loops = [];
@@ -18,26 +18,27 @@ public sealed class WriteProbes : IAsyncDisposable, IDisposable
     /// <summary>Acknowledged commits per node, in the probes' clock.</summary>
     public ConcurrentDictionary<string, ConcurrentQueue<TimeSpan>> Acknowledged { get; } = new(StringComparer.Ordinal);
 
-    public static async Task<WriteProbes> StartAsync(PatroniTestCluster cluster)
+    /// <param name="connectionStrings">Each node's own superuser connection string (short timeouts, no pooling).</param>
+    public static async Task<NodeWriteProbes> StartAsync(IReadOnlyDictionary<string, string> connectionStrings, string leader, CancellationToken cancellationToken)
     {
-        var leader = (await cluster.ViewAsync()).Leader!.Name;
-        await using (var connection = new NpgsqlConnection(await cluster.ConnectionStringAsync(leader)))
+        await using (var connection = new NpgsqlConnection(connectionStrings[leader]))
         {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS it_probe (id bigserial PRIMARY KEY, node text NOT NULL)", connection);
-            await create.ExecuteNonQueryAsync();
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var create = new NpgsqlCommand($"CREATE TABLE IF NOT EXISTS {Table} (id bigserial PRIMARY KEY, node text NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var probes = new WriteProbes();
-        foreach (var node in cluster.Spec.Nodes)
+        var probes = new NodeWriteProbes();
+        foreach (var (node, connectionString) in connectionStrings)
         {
-            var queue = probes.Acknowledged.GetOrAdd(node.Name, _ => new ConcurrentQueue<TimeSpan>());
-            var connectionString = await cluster.ConnectionStringAsync(node.Name);
-            probes.loops.Add(Task.Run(() => probes.LoopAsync(node.Name, connectionString, queue)));
+            var queue = probes.Acknowledged.GetOrAdd(node, _ => new ConcurrentQueue<TimeSpan>());
+            probes.loops.Add(Task.Run(() => probes.LoopAsync(node, connectionString, queue), CancellationToken.None));
         }
 
         return probes;
     }
+
+    public const string Table = "pgha_node_probes";
 
     private async Task LoopAsync(string node, string connectionString, ConcurrentQueue<TimeSpan> queue)
     {
@@ -46,13 +47,13 @@ public sealed class WriteProbes : IAsyncDisposable, IDisposable
             try
             {
                 await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync(stop.Token);
-                await using var command = new NpgsqlCommand("INSERT INTO it_probe (node) VALUES ($1)", connection) { Parameters = { new() { Value = node } } };
+                await connection.OpenAsync(stop.Token).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand($"INSERT INTO {Table} (node) VALUES ($1)", connection) { Parameters = { new() { Value = node } } };
                 while (!stop.IsCancellationRequested)
                 {
-                    await command.ExecuteNonQueryAsync(stop.Token);
+                    await command.ExecuteNonQueryAsync(stop.Token).ConfigureAwait(false);
                     queue.Enqueue(Clock.Elapsed);
-                    await Task.Delay(5, stop.Token);
+                    await Task.Delay(5, stop.Token).ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException or IOException or TimeoutException)
@@ -60,7 +61,7 @@ public sealed class WriteProbes : IAsyncDisposable, IDisposable
                 // A replica refuses (read-only), a fenced node is gone: try again shortly.
                 try
                 {
-                    await Task.Delay(10, stop.Token);
+                    await Task.Delay(10, stop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -81,9 +82,9 @@ public sealed class WriteProbes : IAsyncDisposable, IDisposable
     {
         if (!stop.IsCancellationRequested)
         {
-            await stop.CancelAsync();
+            await stop.CancelAsync().ConfigureAwait(false);
         }
 
-        await Task.WhenAll(loops);
+        await Task.WhenAll(loops).ConfigureAwait(false);
     }
 }
