@@ -49,8 +49,27 @@ write_stack defaults "$(patroni_block default)"
 write_stack fast "$(patroni_block fast)"
 write_stack floor "    mode: manual"
 
+soak_line=""
+if [[ -n ${SOAK:-} ]]; then
+  # No spurious failover: the fast profile under pgbench for SOAK seconds; Patroni's timeline must not move.
+  stack=fast
+  pgha up >"$work/up-soak.log" 2>&1 || { cat "$work/up-soak.log" >&2; exit 1; }
+  export PGPASSWORD=$(cat "$work/state-fast/secrets/superuser.password") PGTARGETSESSIONATTRS=read-write
+  pgbench -h 127.0.0.1,127.0.0.1,127.0.0.1 -p $base,$((base + 1)),$((base + 2)) -U postgres -i -s 5 postgres >"$work/pgbench-init.log" 2>&1
+  before=$(curl -s "http://127.0.0.1:$((base + 10))/cluster")
+  pgbench -h 127.0.0.1,127.0.0.1,127.0.0.1 -p $base,$((base + 1)),$((base + 2)) -U postgres -c 4 -j 2 -T "$SOAK" -P 60 postgres >"$work/pgbench.log" 2>&1 || true
+  after=$(curl -s "http://127.0.0.1:$((base + 10))/cluster")
+  changes=$(python3 -c 'import json,sys; b,a=[{m["name"]:m for m in json.loads(x)["members"]} for x in sys.argv[1:]]; lead=lambda c:[n for n,m in c.items() if m["role"]=="leader"]; tl=lambda c:max(m.get("timeline",0) for m in c.values()); print(tl(a)-tl(b), lead(b), lead(a))' "$before" "$after")
+  tps=$(grep -o 'tps = [0-9.]*' "$work/pgbench.log" | tail -1)
+  soak_line="Soak: fast profile, pgbench -c 4 for ${SOAK} s (${tps:-no tps}): leader changes (timeline moves) ${changes%% *}; leaders before/after ${changes#* }."
+  echo "$soak_line" >&2
+  unset PGPASSWORD PGTARGETSESSIONATTRS
+  pgha down >/dev/null 2>&1
+fi
+
 declare -A rto
 for stack in defaults fast; do
+  ((runs > 0)) || break
   pgha up >"$work/up-$stack.log" 2>&1 || { cat "$work/up-$stack.log" >&2; exit 1; }
   for ((i = 1; i <= runs; i++)); do
     pgha drill --kind node-loss --json >"$work/drill-$stack-$i.json" 2>"$work/drill-$stack-$i.err" || { cat "$work/drill-$stack-$i.err" >&2; exit 1; }
@@ -60,6 +79,11 @@ for stack in defaults fast; do
   done
   pgha down >/dev/null 2>&1
 done
+
+if ((runs == 0)); then
+  [[ -n $soak_line ]] && echo "$soak_line" >>"$here/RESULTS.md"
+  exit 0
+fi
 
 stack=floor
 pgha up >"$work/up-floor.log" 2>&1 || { cat "$work/up-floor.log" >&2; exit 1; }
@@ -87,5 +111,6 @@ md=$(echo "${rto[defaults]}" | median); mf=$(echo "${rto[fast]}" | median); m0=$
   echo
   printf 'Fast profile against Patroni defaults: %.2fx the RTO (%.1f times faster).\n' "$(echo "$mf / $md" | bc -l)" "$(echo "$md / $mf" | bc -l)"
   echo "Every Patroni run lost 0 acknowledged commits (synchronous mode) and ended with the old primary rejoined and verified."
+  [[ -n $soak_line ]] && echo "$soak_line"
 } >"$here/RESULTS.md"
 cat "$here/RESULTS.md"

@@ -32,7 +32,7 @@ public static partial class ClusterSpecReader
                 Int(failover, "failover.loopWait", 1, 3600, preset.LoopWait),
                 Int(failover, "failover.retryTimeout", 1, 3600, preset.RetryTimeout));
             var environment = Text(top, "environment");
-            var dcs = Nested(failover, "failover.dcs", StackKeys.FailoverDcs);
+            var dcs = Section(failover, "failover.dcs", StackKeys.FailoverDcs);
             var defaultMembers = environment is null or "development" ? 1 : 3;
             var members = Int(dcs, "failover.dcs.members", 1, 5, defaultMembers);
             if (!failover.ContainsKey("failover.dcs") || !dcs.ContainsKey("failover.dcs.port"))
@@ -52,7 +52,7 @@ public static partial class ClusterSpecReader
             HaproxySpec? haproxy = null;
             if (failover.ContainsKey("failover.haproxy"))
             {
-                var fields = Nested(failover, "failover.haproxy", StackKeys.FailoverHaproxy);
+                var fields = Section(failover, "failover.haproxy", StackKeys.FailoverHaproxy);
                 foreach (var key in StackKeys.FailoverHaproxy.Where(k => !fields.ContainsKey($"failover.haproxy.{k}")))
                 {
                     Error($"failover.haproxy.{key}", null, "is required with failover.haproxy", "a TCP port from 1024 to 65535", line: Locations.GetValueOrDefault("failover.haproxy"));
@@ -83,20 +83,6 @@ public static partial class ClusterSpecReader
 
         /// <summary>A key another part of the reader judges: its text, without reporting it a second time.</summary>
         private static string? Text(Dictionary<string, ConfigNode> map, string path) => map.GetValueOrDefault(path) is ConfigScalar scalar ? scalar.Text : null;
-
-        private Dictionary<string, ConfigNode> Nested(Dictionary<string, ConfigNode> parent, string path, ImmutableArray<string> known)
-        {
-            switch (parent.GetValueOrDefault(path))
-            {
-                case null:
-                    return [];
-                case ConfigMap map:
-                    return Entries(map.Entries, path + ".", known);
-                case var other:
-                    Error(path, other, "must be a mapping", $"a mapping with keys {string.Join(", ", known)}");
-                    return [];
-            }
-        }
 
         private bool Bool(Dictionary<string, ConfigNode> map, string path, bool fallback)
         {

@@ -60,17 +60,7 @@ public static class PatroniDrill
         var oldLeader = view.Leader!.Name;
         var credentials = await cluster.CredentialsAsync(cancellationToken).ConfigureAwait(false) ?? throw new LocalEngineException("no credentials: run up first");
         var endpoint = new NpgsqlConnectionStringBuilder(ClusterEndpoints.For(cluster.Spec, cluster.Addresses, credentials.Superuser).Write) { Password = credentials.SuperuserPassword }.ConnectionString;
-        var direct = cluster.StackSpec.Nodes.ToDictionary(n => n.Name, n => new NpgsqlConnectionStringBuilder
-        {
-            Host = cluster.Addresses[n.Name].Host,
-            Port = cluster.Addresses[n.Name].Port,
-            Username = credentials.Superuser,
-            Password = credentials.SuperuserPassword,
-            Database = "postgres",
-            Timeout = 1,
-            CommandTimeout = 2,
-            Pooling = false,
-        }.ConnectionString);
+        var direct = cluster.StackSpec.Nodes.ToDictionary(n => n.Name, n => NodeWriteProbes.DirectConnectionString(cluster.Addresses[n.Name], credentials));
 
         var run = $"{kind.ToString().ToLowerInvariant()}-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssfff}";
         await using var writer = new ContinuousWriter(endpoint, run, TimeSpan.FromMilliseconds(2));

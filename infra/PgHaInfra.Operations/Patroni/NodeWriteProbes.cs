@@ -40,6 +40,20 @@ public sealed class NodeWriteProbes : IAsyncDisposable, IDisposable
 
     public const string Table = "pgha_node_probes";
 
+    /// <summary>A direct superuser connection string to one node: short timeouts, no pooling, so a fenced node fails at once.</summary>
+    public static string DirectConnectionString(PgHaInfra.Rendering.NodeAddress address, PgHaInfra.Operations.Access.ClusterCredentials credentials) =>
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = address.Host,
+            Port = address.Port,
+            Username = credentials.Superuser,
+            Password = credentials.SuperuserPassword,
+            Database = "postgres",
+            Timeout = 1,
+            CommandTimeout = 2,
+            Pooling = false,
+        }.ConnectionString;
+
     private async Task LoopAsync(string node, string connectionString, ConcurrentQueue<TimeSpan> queue)
     {
         while (!stop.IsCancellationRequested)

@@ -125,22 +125,8 @@ public sealed partial class PatroniTestCluster : IAsyncDisposable
     }
 
     /// <summary>A superuser connection string to one node, with short timeouts for probes.</summary>
-    public async Task<string> ConnectionStringAsync(string node)
-    {
-        var credentials = await CredentialsAsync();
-        var address = Cluster.Addresses[node];
-        return new NpgsqlConnectionStringBuilder
-        {
-            Host = address.Host,
-            Port = address.Port,
-            Username = credentials.Superuser,
-            Password = credentials.SuperuserPassword,
-            Database = "postgres",
-            Timeout = 1,
-            CommandTimeout = 2,
-            Pooling = false,
-        }.ConnectionString;
-    }
+    public async Task<string> ConnectionStringAsync(string node) =>
+        NodeWriteProbes.DirectConnectionString(Cluster.Addresses[node], await CredentialsAsync());
 
     public async Task<T> QueryAsync<T>(string node, string sql)
     {
