@@ -58,6 +58,7 @@ public sealed class StatusCommand(CliConsoles consoles) : AsyncCommand<StatusCom
                     lagSeconds = n.LagSeconds,
                     error = n.Error,
                 }),
+                patroni = cluster.StackSpec.Failover.IsPatroni ? await Patroni.PatroniVerbs.MembersJsonAsync(cluster, cancellationToken) : null,
             });
         }
         else

@@ -157,6 +157,19 @@ internal static class PatroniVerbs
         return view;
     }
 
+    /// <summary>status --json in patroni mode: Patroni's member view and HAProxy's ports, beside PostgreSQL's own status.</summary>
+    public static async Task<object> MembersJsonAsync(LocalCluster cluster, CancellationToken cancellationToken)
+    {
+        using var client = new PatroniClient(cluster.StackSpec, PatroniEngine.Host);
+        var view = await client.ClusterAsync(cancellationToken);
+        return new
+        {
+            leader = view?.Leader?.Name,
+            members = view?.Members.Select(m => new { name = m.Name, role = m.Role, state = m.State, timeline = m.Timeline, lag = m.Lag, pendingRestart = m.PendingRestart }),
+            haproxy = HaproxyJson(cluster.StackSpec),
+        };
+    }
+
     public static object? HaproxyJson(PgHaInfra.Spec.ClusterSpec spec) => spec.Failover.Patroni?.Haproxy is { } h
         ? new { write = $"{PatroniEngine.Host}:{h.WritePort}", read = $"{PatroniEngine.Host}:{h.ReadPort}" }
         : null;
