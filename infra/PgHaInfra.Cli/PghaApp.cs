@@ -121,6 +121,9 @@ public static class PghaApp
         config.AddCommand<Commands.Backup.RestoreCommand>("restore")
             .WithDescription("Point-in-time restore into a new cluster (--into NEWSTACK, its own stack file and ports), which then passes the streaming check; --in-place only while stopped.")
             .WithExample("restore", "--stack", "prod", "--to", "2026-12-01T22:15:00Z", "--into", "prod-restore").WithExample("restore", "--stack", "prod", "--to", "latest", "--in-place");
+
+        // failover.mode patroni (issue 11): the node supervisor `up` starts per node; not for people to type.
+        config.AddCommand<Commands.Patroni.PatroniNodeCommand>(PgHaInfra.Local.Patroni.PatroniEngine.SupervisorVerb).IsHidden();
     }
 }
 

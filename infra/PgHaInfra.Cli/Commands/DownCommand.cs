@@ -25,6 +25,11 @@ public sealed class DownCommand(CliConsoles consoles) : AsyncCommand<DownCommand
             return ExitCodes.Ok;
         }
 
+        if (cluster.StackSpec.Failover.IsPatroni)
+        {
+            return await Patroni.PatroniVerbs.DownAsync(consoles, cluster, settings.KeepData, cancellationToken);
+        }
+
         try
         {
             await LocalEngine.DownAsync(cluster, settings.KeepData, new ProgressPrinter(consoles.Error), cancellationToken);

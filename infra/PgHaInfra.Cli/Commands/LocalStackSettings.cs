@@ -40,7 +40,9 @@ public class LocalStackSettings : StackSettings
         var spec = await LoadAsync(cancellationToken);
         try
         {
-            return await LocalCluster.OpenForChangeAsync(spec, EngineOptions() with { AdoptUnreadableState = adoptUnreadableState }, verb, cancellationToken);
+            var cluster = await LocalCluster.OpenForChangeAsync(spec, EngineOptions() with { AdoptUnreadableState = adoptUnreadableState }, verb, cancellationToken);
+            await Patroni.PatroniLeader.FollowAsync(cluster, cancellationToken);
+            return cluster;
         }
         catch (Exception e) when (e is LocalEngineException or EngineStateUnreadableException)
         {
@@ -54,7 +56,9 @@ public class LocalStackSettings : StackSettings
         var spec = await LoadAsync(cancellationToken);
         try
         {
-            return await LocalCluster.OpenAsync(spec, EngineOptions(), cancellationToken);
+            var cluster = await LocalCluster.OpenAsync(spec, EngineOptions(), cancellationToken);
+            await Patroni.PatroniLeader.FollowAsync(cluster, cancellationToken);
+            return cluster;
         }
         catch (Exception e) when (e is LocalEngineException or EngineStateUnreadableException)
         {

@@ -33,6 +33,11 @@ public sealed class PlanCommand(CliConsoles consoles) : AsyncCommand<PlanCommand
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         await using var cluster = await settings.OpenAsync(cancellationToken);
+        if (cluster.StackSpec.Failover.IsPatroni)
+        {
+            return await Patroni.PatroniVerbs.PlanAsync(consoles, cluster, settings.Json, cancellationToken);
+        }
+
         LocalPlan plan;
         try
         {

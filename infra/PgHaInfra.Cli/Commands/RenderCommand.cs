@@ -48,7 +48,7 @@ public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCom
             throw new CliException($"--out = {Shown.Quote(outDirectory)}: is a file. Allowed: a folder, which is created if missing", ExitCodes.InvalidInput);
         }
 
-        var nodes = NodeFiles.RenderCluster(spec, placement, BootstrapSql.VerifierPlaceholder)
+        var nodes = PatroniFiles.WithPatroni(spec, settings.Target, NodeFiles.RenderCluster(spec, placement, BootstrapSql.VerifierPlaceholder), consoles)
             .Where(n => settings.Node is null || n.Node.Name == settings.Node);
         foreach (var node in nodes)
         {

@@ -58,6 +58,7 @@ public sealed class StatusCommand(CliConsoles consoles) : AsyncCommand<StatusCom
                     lagSeconds = n.LagSeconds,
                     error = n.Error,
                 }),
+                patroni = cluster.StackSpec.Failover.IsPatroni ? await Patroni.PatroniVerbs.MembersJsonAsync(cluster, cancellationToken) : null,
             });
         }
         else
@@ -79,6 +80,11 @@ public sealed class StatusCommand(CliConsoles consoles) : AsyncCommand<StatusCom
             }
 
             consoles.Out.Write(table);
+            if (cluster.StackSpec.Failover.IsPatroni)
+            {
+                await Patroni.PatroniVerbs.WriteMembersAsync(consoles, cluster, cancellationToken);
+            }
+
             Views.Endpoints(consoles.Out, endpoints);
             consoles.Out.WriteLine($"state: {cluster.Layout.Root}", Style.Plain);
         }

@@ -58,6 +58,11 @@ public sealed class UpCommand(CliConsoles consoles) : AsyncCommand<UpCommand.Set
         // The stack lock first, then state.json: a concurrent down or switchover cannot change what this run acts on.
         await using var cluster = await settings.OpenForChangeAsync("up", cancellationToken, adoptUnreadableState: settings.Adopt);
         var consent = settings.Consent(cluster.StackSpec);
+        if (cluster.StackSpec.Failover.IsPatroni)
+        {
+            return await Patroni.PatroniVerbs.UpAsync(consoles, cluster, settings, cancellationToken);
+        }
+
         var spec = cluster.Spec;
         // Plain text, like the progress lines: markup rendering costs start-up time on the path to initdb.
         consoles.ErrorLine($"up stack {spec.Stack}: {spec.Topology.ToString().ToLowerInvariant()}, {spec.Nodes.Length} node(s), primary {spec.Primary}, state in {cluster.Layout.Root}");

@@ -29,7 +29,10 @@ public sealed class VerifyCommand(CliConsoles consoles) : AsyncCommand<VerifyCom
         await using var cluster = await settings.OpenAsync(cancellationToken);
         var access = await cluster.AccessAsync(cancellationToken)
             ?? throw new CliException($"stack {cluster.Spec.Stack} has no local cluster in {cluster.Layout.Root}: run `pgha up --stack {cluster.Spec.Stack}` first");
-        var report = await StreamingCheck.RunAsync(access, new StreamingCheckOptions(TimeSpan.FromSeconds(settings.DeadlineSeconds), !settings.NoCanary), cancellationToken);
+        var options = new StreamingCheckOptions(TimeSpan.FromSeconds(settings.DeadlineSeconds), !settings.NoCanary);
+        var report = cluster.StackSpec.Failover.IsPatroni
+            ? (await Patroni.PatroniVerbs.VerifyAsync(cluster, options, cancellationToken)).Report
+            : await StreamingCheck.RunAsync(access, options, cancellationToken);
         if (settings.Json)
         {
             Views.WriteJson(consoles.Out, Views.VerificationJson(report));

@@ -46,6 +46,7 @@ public static partial class ClusterSpecReader
             TopologyRules.Check(spec, reader.Locations, reader.Errors);
             ParameterGuard.Check(spec, reader.Locations, reader.Errors);
             BackupRules.Check(spec, reader.Locations, reader.Errors);
+            PatroniRules.Check(spec, reader.Locations, reader.Errors);
         }
 
         // In file order, so a long list reads top to bottom; errors without a line (missing keys) come last.
@@ -172,7 +173,7 @@ public static partial class ClusterSpecReader
                     Size(lag, "lag.criticalBytes") ?? LagThresholds.Default.CriticalBytes,
                     Duration(lag, "lag.warningTime") ?? LagThresholds.Default.WarningTime,
                     Duration(lag, "lag.criticalTime") ?? LagThresholds.Default.CriticalTime),
-                Failover = new FailoverSpec(Enum(failover, "failover.mode", required: false, FailoverMode.Manual)),
+                Failover = Failover(failover, top, nodes),
                 Parameters = Parameters(top.GetValueOrDefault("parameters")),
                 Backup = Backup(top.GetValueOrDefault("backup")),
             };

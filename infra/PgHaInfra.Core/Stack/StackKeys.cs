@@ -27,7 +27,15 @@ public static class StackKeys
 
     public static readonly ImmutableArray<string> Lag = ["warningBytes", "criticalBytes", "warningTime", "criticalTime"];
 
-    public static readonly ImmutableArray<string> Failover = ["mode"];
+    public static readonly ImmutableArray<string> Failover =
+    [
+        "mode", "profile", "ttl", "loopWait", "retryTimeout", "maximumLagOnFailover", "synchronousMode", "synchronousModeStrict",
+        "watchdog", "dcs", "restPort", "haproxy",
+    ];
+
+    public static readonly ImmutableArray<string> FailoverDcs = ["members", "port"];
+
+    public static readonly ImmutableArray<string> FailoverHaproxy = ["writePort", "readPort"];
 
     public static readonly ImmutableArray<string> Backup = ["repository", "retention", "compress", "fromStandby", "archiveAsync"];
 

@@ -78,7 +78,7 @@ public sealed class CliTests
         var run = await PghaRun.RunAsync("validate", "--stack", "prd", "--stacks-dir", Stacks);
 
         Assert.True(run.ExitCode == ExitCodes.InvalidInput, run.ToString());
-        Assert.Contains("--stack = \"prd\": has no stack file. Allowed: dev, local, prod, staging. Did you mean \"prod\"?", run.Error, StringComparison.Ordinal);
+        Assert.Contains("--stack = \"prd\": has no stack file. Allowed: dev, local, local-ha, prod, staging. Did you mean \"prod\"?", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

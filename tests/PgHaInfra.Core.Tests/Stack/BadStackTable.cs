@@ -90,7 +90,7 @@ internal static class BadStackTable
         new("endpoint-write-equals-read", 11, Ns + "endpoints.read", "\"db.shop.internal\"", "is the same name as the write endpoint", "a DNS name different from endpoints.write"),
         new("cluster-name-invalid", 3, Ns + "cluster", "\"Shop_Prod\"", "is not a valid name", NameAllowed),
         new("environment-unknown", 3, Ns + "environment", "\"prodution\"", "is not a valid environment", "development, staging, production", "\"production\""),
-        new("failover-mode-unknown", 10, Ns + "failover.mode", "\"automatic\"", "is not a valid mode", "manual"),
+        new("failover-mode-unknown", 10, Ns + "failover.mode", "\"automatic\"", "is not a valid mode", "manual, patroni"),
         new("postgres-version-out-of-range", 10, Ns + "postgres.version", "\"12\"", "is out of range or not a whole number", "a whole number from 13 to 17"),
         new("subnet-invalid", 10, Ns + "network.subnet", "\"10.89.300.0/24\"", "is not a network in CIDR notation", "an IPv4 or IPv6 network such as 10.89.0.0/24"),
         new("many-mistakes", 3, Ns + "cluster", "\"Shop\"", "is not a valid name", NameAllowed, Errors: 5),

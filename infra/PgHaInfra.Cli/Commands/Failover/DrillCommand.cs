@@ -17,7 +17,7 @@ public sealed class DrillCommand(CliConsoles consoles) : AsyncCommand<DrillComma
     public sealed class Settings : LocalStackSettings
     {
         [CommandOption("--kind <KIND>")]
-        [Description("switchover (planned, to the best replica), failover (SIGKILL of the primary, then failover and rejoin) or restore (PITR into a scratch cluster).")]
+        [Description("switchover (planned, to the best replica), failover (SIGKILL of the primary, then failover and rejoin) or restore (PITR into a scratch cluster); in patroni mode node-loss or manager-loss.")]
         [DefaultValue("switchover")]
         public string Kind { get; init; } = "switchover";
 
@@ -32,6 +32,12 @@ public sealed class DrillCommand(CliConsoles consoles) : AsyncCommand<DrillComma
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (await settings.LoadAsync(cancellationToken) is { Failover.IsPatroni: true })
+        {
+            await using var patroni = await settings.OpenForChangeAsync("drill", cancellationToken);
+            return await Patroni.PatroniDrillVerb.RunAsync(consoles, patroni, settings.Kind, settings.Out, settings.Json, cancellationToken);
+        }
+
         if (settings.Kind == "restore")
         {
             return await Backup.RestoreDrillRun.RunAsync(settings, consoles, cancellationToken);

@@ -40,6 +40,12 @@ public sealed class FailoverCommand(CliConsoles consoles) : AsyncCommand<Failove
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (await settings.LoadAsync(cancellationToken) is { Failover.IsPatroni: true })
+        {
+            await using var patroni = await settings.OpenForChangeAsync("failover", cancellationToken);
+            return await Patroni.PatroniPromotionVerbs.RunAsync(consoles, patroni, "failover", settings.To, settings.Force, settings.Json, cancellationToken);
+        }
+
         await using var session = await FailoverSession.OpenAsync(settings, consoles, "failover", cancellationToken, settings.AllowReclone);
         if (settings.To is { } to)
         {

@@ -40,6 +40,12 @@ public sealed class SwitchoverCommand(CliConsoles consoles) : AsyncCommand<Switc
             throw new CliException("--to <NODE> is required: the replica to promote", ExitCodes.InvalidInput);
         }
 
+        if (await settings.LoadAsync(cancellationToken) is { Failover.IsPatroni: true })
+        {
+            await using var patroni = await settings.OpenForChangeAsync("switchover", cancellationToken);
+            return await Patroni.PatroniPromotionVerbs.RunAsync(consoles, patroni, "switchover", to, settings.Force, settings.Json, cancellationToken);
+        }
+
         await using var session = await FailoverSession.OpenAsync(settings, consoles, "switchover", cancellationToken, settings.AllowReclone);
         session.RequireNode("--to", to);
         var observation = await ReplicationObserver.ObserveAsync(session.Access, cancellationToken);
