@@ -128,7 +128,7 @@ public sealed class HostileFilesAndCliTests : IDisposable
         { ["render", "--stack", "local", "--node", "\u001b[31mred\u001b[0m"], 2, "pgha: --node = \"\\u001b[31mred\\u001b[0m\": stack local has no such node. Allowed: pg-1, pg-2, pg-3" },
         { ["render", "--stack", "local", "--target", "k8s\r\n"], 2, "pgha: --target = \"k8s\\r\\n\": unknown target. Allowed: docker, local" },
         { ["render", "--stack", "local", "--node", new string('n', 100_000)], 2, "pgha: --node = \"" + new string('n', 100) + "\"... (100000 characters): stack local has no such node. Allowed: pg-1, pg-2, pg-3" },
-        { ["validate", "--stack", "nope"], 2, "STACKS/Pulumi.nope.yaml: --stack = \"nope\": has no stack file. Allowed: dev, local, prod, staging" },
+        { ["validate", "--stack", "nope"], 2, "STACKS/Pulumi.nope.yaml: --stack = \"nope\": has no stack file. Allowed: dev, local, local-ha, prod, staging" },
         { ["render", "--stack", "local", "--out", "/proc/pgha-hostile"], 1, "pgha: --out = \"/proc/pgha-hostile\": cannot write" },
     };
 
