@@ -8,7 +8,7 @@ public static class StackKeys
     public static readonly ImmutableArray<string> TopLevel =
     [
         "cluster", "environment", "topology", "primary", "nodes", "postgres", "replication", "wal",
-        "synchronous", "network", "endpoints", "lag", "failover", "parameters",
+        "synchronous", "network", "endpoints", "lag", "failover", "parameters", "docker",
     ];
 
     public static readonly ImmutableArray<string> Node = ["name", "port", "upstream", "delay"];
@@ -28,4 +28,6 @@ public static class StackKeys
     public static readonly ImmutableArray<string> Lag = ["warningBytes", "criticalBytes", "warningTime", "criticalTime"];
 
     public static readonly ImmutableArray<string> Failover = ["mode"];
+
+    public static readonly ImmutableArray<string> Docker = ["publishAddress"];
 }
