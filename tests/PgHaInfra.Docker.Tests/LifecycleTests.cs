@@ -56,7 +56,7 @@ public sealed class LifecycleTests
         }
 
         var renewed = cluster.Secrets with { SuperuserPassword = Security.GeneratedPassword.New() };
-        Assert.Equal([spec.Primary], await cluster.UpdateAsync(spec, renewed, ct));
+        Assert.Equal(new[] { spec.Primary }, (await cluster.UpdateAsync(spec, renewed, ct)).ToArray());
 
         await using (var access = cluster.Access())
         {
