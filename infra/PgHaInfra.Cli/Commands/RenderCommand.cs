@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using PgHaInfra.Deployment;
 using PgHaInfra.Rendering;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -25,6 +26,10 @@ public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCom
         [Description("docker (the Pulumi program: nodes reach each other by DNS name on the cluster network) or local (loopback, as `pgha up` runs it).")]
         [DefaultValue("docker")]
         public string Target { get; init; } = "docker";
+
+        [CommandOption("--deployment")]
+        [Description("Print the Docker deployment instead: every network, volume and container `pulumi up` declares, field by field, secrets shown as [secret]. With --out: DIR/deployment.txt.")]
+        public bool Deployment { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -42,6 +47,24 @@ public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCom
         if (settings.Node is { } name && !spec.HasNode(name))
         {
             throw new CliException($"--node = \"{name}\": stack {spec.Stack} has no such node. Allowed: {string.Join(", ", spec.Nodes.Select(n => n.Name))}", ExitCodes.InvalidInput);
+        }
+
+        if (settings.Deployment)
+        {
+            var text = DeploymentText.Render(DockerDeployment.Build(spec, DeploymentSecrets.Placeholders));
+            if (settings.Out is { } dir)
+            {
+                var path = Path.Combine(dir, "deployment.txt");
+                Directory.CreateDirectory(dir);
+                await File.WriteAllTextAsync(path, text, cancellationToken);
+                consoles.ErrorLine($"wrote {path}");
+            }
+            else
+            {
+                consoles.Out.Profile.Out.Writer.Write(text);
+            }
+
+            return ExitCodes.Ok;
         }
 
         var nodes = NodeFiles.RenderCluster(spec, placement, BootstrapSql.VerifierPlaceholder)

@@ -75,6 +75,7 @@ public static partial class DeploymentRules
             {
                 // "one of 'content', 'content_base64', or 'source' must be set": an empty content counts as unset.
                 Require(upload.Content.Text.Length > 0, $"{where}: upload {upload.Path} has empty content, which the provider refuses (one of 'content', 'content_base64', or 'source' must be set)");
+                Require(Permissions().IsMatch(upload.Permissions), $"{where}: upload {upload.Path} permissions \"{upload.Permissions}\"; the provider takes 0 and three octal digits, such as 0644");
                 Require(upload.Path.StartsWith('/') && !upload.Path.EndsWith('/'), $"{where}: upload path \"{upload.Path}\" must be an absolute file path");
             }
 
@@ -98,7 +99,8 @@ public static partial class DeploymentRules
                 $"{where}: health check test must start with {string.Join(", ", HealthTestKinds)} and name a command");
             foreach (var (field, value) in new[] { ("interval", health.Interval), ("timeout", health.Timeout), ("start_period", health.StartPeriod) })
             {
-                Require(GoDuration().IsMatch(value), $"{where}: health check {field} \"{value}\" is not a duration such as 1s or 2m");
+                // The provider reads durations back in Go's canonical form ("2m0s"); any other spelling is a diff on every preview.
+                Require(CanonicalDuration().IsMatch(value), $"{where}: health check {field} \"{value}\" is not a canonical Go duration such as 500ms, 3s or 2m0s");
             }
 
             Require(health.Retries >= 0, $"{where}: health check retries {health.Retries} is negative");
@@ -136,6 +138,10 @@ public static partial class DeploymentRules
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvName();
 
-    [GeneratedRegex(@"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$")]
-    private static partial Regex GoDuration();
+    /// <summary>What Go's Duration.String() prints: 0s, 500ms, 3s, 1m0s, 2m30s, 1h0m0s (whole seconds; fractions are not used here).</summary>
+    [GeneratedRegex(@"^(0s|[1-9][0-9]{0,2}(ms|us|ns)|([1-9][0-9]*h[0-5]?[0-9]m[0-5]?[0-9]s)|([1-9][0-5]?[0-9]?m[0-5]?[0-9]s)|([1-5]?[0-9]s))$")]
+    private static partial Regex CanonicalDuration();
+
+    [GeneratedRegex("^0[0-7]{3}$")]
+    private static partial Regex Permissions();
 }

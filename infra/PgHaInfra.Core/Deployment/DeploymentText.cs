@@ -56,7 +56,7 @@ public static class DeploymentText
             Line($"  restart: {c.RestartPolicy}; init: {Word(c.Init)}; delete before replace: {Word(c.DeleteBeforeReplace)}; healthy within {c.HealthyWithinSeconds.ToString(CultureInfo.InvariantCulture)} s");
             foreach (var upload in c.Uploads)
             {
-                Line($"  upload {upload.Path} (mode {upload.ModeText}{(upload.Content.IsSecret ? ", secret" : "")}):");
+                Line($"  upload {upload.Path} (mode {upload.Permissions}{(upload.Content.IsSecret ? ", secret" : "")}):");
                 var body = upload.Content.Shown;
                 foreach (var line in body.TrimEnd('\n').Split('\n'))
                 {

@@ -57,14 +57,15 @@ public sealed record DockerDeployment(
         var port = ClusterPlacement.ContainerPort.ToString(CultureInfo.InvariantCulture);
         ImmutableArray<Upload> uploads =
         [
-            new(ContainerLayout.StartScript, DeploymentValue.Plain(NodeStartScript.Render(spec, node)), Executable: true),
-            new(ContainerLayout.Passfile, DeploymentValue.Secret(Passfile.Content(spec.Replication.User, secrets.ReplicationPassword))),
+            new(ContainerLayout.StartScript, DeploymentValue.Plain(NodeStartScript.Render(spec, node)), Upload.Executable),
+            new(ContainerLayout.Passfile, DeploymentValue.Secret(Passfile.Content(spec.Replication.User, secrets.ReplicationPassword)), Upload.Private),
             // standby.signal is not uploaded: the start script writes it into the data after a base backup, because a
             // node's role lives in its data, not in its container.
             .. files.Files.Where(f => f.Name != NodeFiles.StandbySignal).Select(f => new Upload(
                 ContainerLayout.PathOf(f.Name),
-                f.Name == NodeFiles.BootstrapSql && spec.IsPrimary(node) ? DeploymentValue.Secret(f.Content) : DeploymentValue.Plain(f.Content))),
-            new(ContainerLayout.SuperuserSql, DeploymentValue.Secret(SuperuserSql.Render(spec, secrets.SuperuserVerifier))),
+                f.Name == NodeFiles.BootstrapSql && spec.IsPrimary(node) ? DeploymentValue.Secret(f.Content) : DeploymentValue.Plain(f.Content),
+                f.Name == NodeFiles.BootstrapSql && spec.IsPrimary(node) ? Upload.Private : Upload.Readable)),
+            new(ContainerLayout.SuperuserSql, DeploymentValue.Secret(SuperuserSql.Render(spec, secrets.SuperuserVerifier)), Upload.Private),
         ];
         return new ContainerSpec(
             node.Name,
@@ -80,7 +81,7 @@ public sealed record DockerDeployment(
             new VolumeMount(VolumeName(spec, node), ContainerLayout.VolumeDirectory),
             new NetworkAttachment(spec.Network.Name, NetworkAliases.For(spec, node)),
             [new PublishedPort(ClusterPlacement.ContainerPort, node.Port, spec.Docker.PublishAddress)],
-            new HealthCheck(["CMD", $"{ContainerLayout.BinDirectory(spec)}/pg_isready", "-q", "-h", "127.0.0.1", "-p", port], "1s", "3s", "120s", 5),
+            new HealthCheck(["CMD", $"{ContainerLayout.BinDirectory(spec)}/pg_isready", "-q", "-h", "127.0.0.1", "-p", port], "1s", "3s", "2m0s", 5),
             RestartPolicy,
             Init: true,
             StopSignal: "SIGINT",

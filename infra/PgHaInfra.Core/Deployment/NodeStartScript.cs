@@ -48,9 +48,9 @@ public static class NodeStartScript
         Line($"as_postgres() {{ setpriv --reuid={ContainerLayout.ServerUser} --regid={ContainerLayout.ServerUser} --init-groups -- \"$@\"; }}");
         Line("cd /");
         Line();
-        Line("# libpq ignores a passfile that group or others can read, and the server's OS user must read it.");
-        Line($"chown {ContainerLayout.ServerUser}:{ContainerLayout.ServerUser} \"$passfile\"");
-        Line("chmod 0600 \"$passfile\"");
+        Line("# Uploaded as root's; the server's OS user must read them, and libpq ignores a passfile others can read.");
+        Line($"chown {ContainerLayout.ServerUser}:{ContainerLayout.ServerUser} \"$passfile\" \"$conf/{NodeFiles.BootstrapSql}\" {Quote(ContainerLayout.SuperuserSql)}");
+        Line($"chmod 0600 \"$passfile\" \"$conf/{NodeFiles.BootstrapSql}\" {Quote(ContainerLayout.SuperuserSql)}");
         Line($"install -d -o {ContainerLayout.ServerUser} -g {ContainerLayout.ServerUser} -m 2775 {Quote(ContainerLayout.SocketDirectory)}");
         Line($"install -d -o {ContainerLayout.ServerUser} -g {ContainerLayout.ServerUser} -m 0700 {Quote(ContainerLayout.VolumeDirectory)}");
         Line();

@@ -2,11 +2,16 @@ namespace PgHaInfra.Deployment;
 
 /// <summary>
 /// A file put into the container after it is created and before it starts, as the Docker provider's <c>upload</c>
-/// does: owned by root, mode 0744 when executable and 0644 otherwise (the provider offers no other modes).
+/// does: owned by root, with <paramref name="Permissions"/> (the provider's <c>permissions</c>, "0" and three octal
+/// digits). The start script hands what the server must read to the postgres user.
 /// </summary>
-public sealed record Upload(string Path, DeploymentValue Content, bool Executable = false)
+public sealed record Upload(string Path, DeploymentValue Content, string Permissions = Upload.Readable)
 {
-    public int Mode => Executable ? 0b111_100_100 : 0b110_100_100;
+    public const string Readable = "0644";
+    public const string Executable = "0755";
 
-    public string ModeText => Convert.ToString(Mode, 8).PadLeft(4, '0');
+    /// <summary>Only root reads it until the start script hands it to postgres (the passfile, the SQL with verifiers).</summary>
+    public const string Private = "0600";
+
+    public int Mode => Convert.ToInt32(Permissions, 8);
 }

@@ -80,7 +80,7 @@ public sealed class DockerDeploymentTests
             Containers = deployment.Containers.Replace(c, c with
             {
                 RestartPolicy = "sometimes",
-                HealthCheck = c.HealthCheck with { Interval = "1 second", Test = ["pg_isready"] },
+                HealthCheck = c.HealthCheck with { Interval = "120s", Test = ["pg_isready"] },
                 Ports = [new PublishedPort(5432, 70000, "localhost")],
                 Uploads = [.. c.Uploads, c.Uploads[0]],
             }),
@@ -88,7 +88,7 @@ public sealed class DockerDeploymentTests
 
         var problems = string.Join("\n", DeploymentRules.Check(broken));
         Assert.Contains("restart \"sometimes\"", problems, StringComparison.Ordinal);
-        Assert.Contains("interval \"1 second\"", problems, StringComparison.Ordinal);
+        Assert.Contains("interval \"120s\"", problems, StringComparison.Ordinal);
         Assert.Contains("health check test must start with CMD", problems, StringComparison.Ordinal);
         Assert.Contains("external port 70000", problems, StringComparison.Ordinal);
         Assert.Contains("publish address \"localhost\"", problems, StringComparison.Ordinal);
@@ -127,7 +127,7 @@ public sealed class DockerDeploymentTests
         Assert.DoesNotContain("super-secret-1", text, StringComparison.Ordinal);
         Assert.DoesNotContain("repl-secret-2", text, StringComparison.Ordinal);
         Assert.DoesNotContain("SCRAM-SHA-256$4096", text, StringComparison.Ordinal);
-        Assert.Contains("upload /etc/postgresql/pgha/replication.pgpass (mode 0644, secret):\n    | [secret]", text, StringComparison.Ordinal);
+        Assert.Contains("upload /etc/postgresql/pgha/replication.pgpass (mode 0600, secret):\n    | [secret]", text, StringComparison.Ordinal);
         Assert.Contains("publish: 127.0.0.1:17432 -> 5432/tcp", text, StringComparison.Ordinal);
     }
 
