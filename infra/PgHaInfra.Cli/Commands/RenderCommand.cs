@@ -28,7 +28,7 @@ public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCom
         public string Target { get; init; } = "docker";
 
         [CommandOption("--deployment")]
-        [Description("Print the Docker deployment instead: every network, volume and container `pulumi up` declares, field by field, secrets shown as [secret]. With --out: DIR/deployment.txt.")]
+        [Description("Print the Docker deployment instead: every network, volume and container `pulumi up` declares, field by field, with every secret redacted. With --out: DIR/deployment.txt.")]
         public bool Deployment { get; init; }
     }
 
