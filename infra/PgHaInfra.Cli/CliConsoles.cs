@@ -1,3 +1,4 @@
+using PgHaInfra.Messages;
 using Spectre.Console;
 
 namespace PgHaInfra.Cli;
@@ -10,10 +11,21 @@ public sealed record CliConsoles(IAnsiConsole Out, IAnsiConsole Error)
         Create(Console.Error, Console.IsErrorRedirected));
 
     /// <summary>
-    /// Writes one line to stderr as is: not wrapped at the terminal width, so an error stays one greppable line
-    /// (file:line: key = value: problem. Allowed: ...).
+    /// Writes one message to stderr: not wrapped at the terminal width, so an error stays one greppable line
+    /// (file:line: key = value: problem. Allowed: ...). Control characters are escaped, so no escape byte reaches the
+    /// terminal raw; a message of several lines (a tool's output) continues indented, so none of them can pass for an
+    /// error line of its own.
     /// </summary>
-    public void ErrorLine(string line) => Error.Profile.Out.Writer.WriteLine(line);
+    public void ErrorLine(string message)
+    {
+        var lines = message.Split(["\r\n", "\n", "\r"], StringSplitOptions.None);
+        var writer = Error.Profile.Out.Writer;
+        writer.WriteLine(Shown.Line(lines[0]));
+        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        {
+            writer.WriteLine("  " + Shown.Line(line));
+        }
+    }
 
     /// <summary>Redirected output (a log, a pipe) is not wrapped at 80 columns: messages and tables stay whole for grep.</summary>
     private static IAnsiConsole Create(TextWriter writer, bool redirected)

@@ -1,6 +1,7 @@
 using System.Reflection;
 using PgHaInfra.Cli.Commands;
 using PgHaInfra.Local;
+using PgHaInfra.Messages;
 using PgHaInfra.Stack;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -13,6 +14,28 @@ namespace PgHaInfra.Cli;
 /// </summary>
 public static class PghaApp
 {
+    /// <summary>Runs pgha: what Program.cs and the in-process tests call. Every failure ends in one keyed message and exit 1 or 2.</summary>
+    public static async Task<int> RunAsync(CliConsoles consoles, string[] args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(consoles);
+        ArgumentNullException.ThrowIfNull(args);
+        if (MissingOptionValue.Find(args) is { } missing)
+        {
+            consoles.ErrorLine($"pgha: {missing}");
+            return ExitCodes.InvalidInput;
+        }
+
+        try
+        {
+            return await Create(consoles).RunAsync(args, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // Spectre hands command failures to the exception handler; this catches what fails before or around it.
+            return Failure.Report(consoles, e);
+        }
+    }
+
     public static CommandApp Create(CliConsoles consoles)
     {
         ArgumentNullException.ThrowIfNull(consoles);
@@ -91,8 +114,23 @@ public static class PghaApp
 }
 
 /// <summary>Turns an exception into one clear message on stderr and the exit code it deserves.</summary>
-internal static class Failure
+internal static partial class Failure
 {
+    /// <summary>Spectre's "Failed to convert 'abc' to Int32." names a .NET type; the user gets what was expected instead.</summary>
+    private static string InCliWords(string message) =>
+        ConvertFailure().Match(message) is { Success: true } m
+            ? $"{Shown.Quote(m.Groups["value"].Value)} is not {m.Groups["type"].Value switch
+            {
+                "Int32" or "Int64" or "Nullable`1" => "a whole number",
+                "Double" or "Decimal" or "Single" => "a number",
+                "Boolean" => "true or false",
+                _ => "a value this option takes",
+            }}; see the verb's --help for its options"
+            : message;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Failed to convert '(?<value>.*)' to (?<type>[\w`]+)\.?\z", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex ConvertFailure();
+
     public static int Report(CliConsoles consoles, Exception exception)
     {
         switch (exception)
@@ -111,13 +149,18 @@ internal static class Failure
                 consoles.ErrorLine($"pgha: {engine.Message}");
                 return ExitCodes.Failed;
             case CommandAppException parse:
-                consoles.ErrorLine($"pgha: {parse.Message}");
+                consoles.ErrorLine($"pgha: {InCliWords(parse.Message)}");
                 return ExitCodes.InvalidInput;
             case OperationCanceledException:
                 consoles.ErrorLine("pgha: cancelled");
                 return 130;
+            case UnauthorizedAccessException or IOException:
+                // A file or folder pgha was pointed at; the message names the path.
+                consoles.ErrorLine($"pgha: {exception.Message}");
+                return ExitCodes.Failed;
             default:
-                consoles.ErrorLine($"pgha: {exception.GetType().Name}: {exception.Message}");
+                // No exception type reaches the user: the message, and that it was not expected.
+                consoles.ErrorLine($"pgha: failed unexpectedly: {exception.Message}");
                 return ExitCodes.Failed;
         }
     }

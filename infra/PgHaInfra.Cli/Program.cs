@@ -1,7 +1,7 @@
 using PgHaInfra.Cli;
 
 // Verbs are registered in PghaApp.Register (PghaApp.cs), so tests can run the same app in-process.
-var app = PghaApp.Create(CliConsoles.System());
+var consoles = CliConsoles.System();
 
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -9,4 +9,4 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancellation.Cancel();
 };
-return await app.RunAsync(args, cancellation.Token);
+return await PghaApp.RunAsync(consoles, args, cancellation.Token);

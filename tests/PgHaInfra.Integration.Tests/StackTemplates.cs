@@ -29,6 +29,20 @@ public static class StackTemplates
             standbys: [pg-2, pg-3]
         """;
 
+    /// <summary><see cref="SyncFirst"/> with synchronous.commit set: on, remote_write or remote_apply.</summary>
+    public static string SyncFirstCommitting(string commit) => SyncFirst + $"\n    commit: \"{commit}\"";
+
+    /// <summary>A primary, <paramref name="replicas"/> async replicas and a replica pg-dr that applies WAL <paramref name="delay"/> late.</summary>
+    public static string WithDelayed(int replicas, string delay) => $"""
+        config:
+          pg-ha-infra:topology: async
+          pg-ha-infra:nodes:
+        {Nodes(replicas + 1)}
+            - name: pg-dr
+              port: {Placeholder(replicas + 1)}
+              delay: {delay}
+        """;
+
     /// <summary>A primary, one replica and a delayed replica that applies 3 s late.</summary>
     public static string Delayed { get; } = """
         config:
@@ -57,5 +71,7 @@ public static class StackTemplates
               upstream: pg-2
         """;
 
-    private static string Nodes(int count) => string.Join('\n', Enumerable.Range(0, count).Select(i => $"    - name: pg-{i + 1}\n      port: {{PORT{i}}}"));
+    private static string Nodes(int count) => string.Join('\n', Enumerable.Range(0, count).Select(i => $"    - name: pg-{i + 1}\n      port: {Placeholder(i)}"));
+
+    private static string Placeholder(int port) => $"{{PORT{port}}}";
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using PgHaInfra.Deployment;
+using PgHaInfra.Messages;
 using PgHaInfra.Rendering;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -42,11 +43,16 @@ public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCom
             "local" => PgHaInfra.Local.StateLayout.For(spec.Stack) is { Exists: true } layout
                 ? ClusterPlacement.Loopback(spec, layout.ReplicationPassfile, layout.SocketDirectory)
                 : ClusterPlacement.Loopback(spec, "<state>/secrets/replication.pgpass", "<state>/run"),
-            _ => throw new CliException($"--target = \"{settings.Target}\": unknown target. Allowed: docker, local", ExitCodes.InvalidInput),
+            _ => throw new CliException($"--target = {Shown.Quote(settings.Target)}: unknown target. Allowed: docker, local", ExitCodes.InvalidInput),
         };
         if (settings.Node is { } name && !spec.HasNode(name))
         {
-            throw new CliException($"--node = \"{name}\": stack {spec.Stack} has no such node. Allowed: {string.Join(", ", spec.Nodes.Select(n => n.Name))}", ExitCodes.InvalidInput);
+            throw new CliException($"--node = {Shown.Quote(name)}: stack {spec.Stack} has no such node. Allowed: {string.Join(", ", spec.Nodes.Select(n => n.Name))}", ExitCodes.InvalidInput);
+        }
+
+        if (settings.Out is { } outDirectory && File.Exists(outDirectory))
+        {
+            throw new CliException($"--out = {Shown.Quote(outDirectory)}: is a file. Allowed: a folder, which is created if missing", ExitCodes.InvalidInput);
         }
 
         if (settings.Deployment)
@@ -76,8 +82,16 @@ public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCom
                 if (settings.Out is { } outDir)
                 {
                     var path = Path.Combine(outDir, node.Node.Name, file.Name);
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    await File.WriteAllTextAsync(path, file.Content, cancellationToken);
+                    try
+                    {
+                        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                        await File.WriteAllTextAsync(path, file.Content, cancellationToken);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        throw new CliException($"--out = {Shown.Quote(outDir)}: cannot write {Shown.Quote(path)}: {e.Message}");
+                    }
+
                     consoles.ErrorLine($"wrote {path}");
                 }
                 else

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using PgHaInfra.Messages;
 using PgHaInfra.Stack;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -17,6 +18,11 @@ public sealed class ValidateCommand(CliConsoles consoles) : AsyncCommand<Validat
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.All && settings.StackOption is { } named)
+        {
+            throw new CliException($"--stack = {Shown.Quote(named)} and --all: name one stack, or validate all of them", ExitCodes.InvalidInput);
+        }
+
         var catalog = settings.Catalog();
         var stacks = settings.All ? catalog.Stacks() : [settings.Stack];
         if (stacks.Count == 0)
@@ -36,7 +42,7 @@ public sealed class ValidateCommand(CliConsoles consoles) : AsyncCommand<Validat
             catch (StackValidationException e)
             {
                 failed++;
-                consoles.Out.MarkupLineInterpolated($"[red]invalid[/] {stack}: {e.Errors.Length} problem(s)");
+                consoles.Out.MarkupLineInterpolated($"[red]invalid[/] {Shown.Line(stack)}: {e.Errors.Length} problem(s)");
                 foreach (var error in e.Errors)
                 {
                     consoles.ErrorLine(error.ToString());

@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using PgHaInfra.Parameters;
 using PgHaInfra.Spec;
+using PgHaInfra.Messages;
 
 namespace PgHaInfra.Stack;
 
@@ -13,6 +15,9 @@ namespace PgHaInfra.Stack;
 public static partial class ClusterSpecReader
 {
     public const int MaxReplicas = 16;
+
+    /// <summary>The key of an error about the stack's name (the file name's middle, or Pulumi's stack).</summary>
+    public const string StackKey = "(stack)";
 
     public static ClusterSpec Read(StackDocument document)
     {
@@ -29,6 +34,11 @@ public static partial class ClusterSpecReader
         }
 
         var reader = new Reader(document);
+        if (!StackName.IsValid(document.Stack))
+        {
+            reader.Errors.Add(new StackError(document.Source, null, StackKey, Shown.Quote(document.Stack), "is not a stack name", StackName.Allowed));
+        }
+
         var spec = reader.Read();
         if (spec is not null && reader.Errors.Count == 0)
         {
@@ -59,17 +69,42 @@ public static partial class ClusterSpecReader
         return spec with { Synchronous = sync with { Standbys = [.. direct.Select(n => n.Name)] } };
     }
 
+    // Every pattern ends in \z, not $: in .NET, $ also matches before a final newline, which would let "pg-1\n" through
+    // into postgresql.conf, pg_hba.conf and bootstrap.sql.
+
     // A DNS label: it becomes a host alias (pg-2.prod.pgha.internal), so it cannot end with '-'.
-    [GeneratedRegex("^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")]
+    [GeneratedRegex(@"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?\z")]
     internal static partial Regex NamePattern();
 
-    [GeneratedRegex(@"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")]
+    [GeneratedRegex(@"^(?=.{1,253}\z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\z")]
     private static partial Regex DnsNamePattern();
 
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    [GeneratedRegex(@"^[a-z_][a-z0-9_]{0,62}\z")]
     private static partial Regex RoleNamePattern();
 
     private const string NameAllowed = "a lowercase DNS label: a letter, then letters, digits or '-', not ending with '-', at most 40 characters";
+
+    private const string RoleAllowed = "a lowercase identifier: a letter or '_', then letters, digits or '_'";
+
+    /// <summary>[registry[:port]/]name[/name...][:tag][@sha256:digest], Docker's reference grammar in short.</summary>
+    [GeneratedRegex(@"^([a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]{1,5})?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?\z")]
+    private static partial Regex ImagePattern();
+
+    /// <summary>The major version an image's tag names (postgres:16-bookworm, postgis/postgis:15-3.4), or null (latest, alpine, a digest).</summary>
+    internal static int? ImageMajor(string image)
+    {
+        var name = image.Split('@')[0];
+        var colon = name.LastIndexOf(':');
+        if (colon < 0 || colon < name.LastIndexOf('/'))
+        {
+            return null;
+        }
+
+        var digits = new string([.. name[(colon + 1)..].TakeWhile(char.IsAsciiDigit)]);
+        return digits.Length is > 0 and < 4 && int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var major) ? major : null;
+    }
+
+    private const string ControlAllowed = "printable text on one line: no newline, tab, escape or other control character";
 
     private sealed class Reader(StackDocument document)
     {
@@ -80,19 +115,29 @@ public static partial class ClusterSpecReader
 
         private static string Key(string path) => $"{StackDocument.Namespace}:{path}";
 
-        private void Error(string path, ConfigNode? node, string problem, string? allowed = null, string? suggestion = null, int? line = null) =>
-            Errors.Add(new StackError(document.Source, node?.Line ?? Locations.GetValueOrDefault(path) ?? line, Key(path), node?.Describe(), problem, allowed, suggestion));
+        /// <summary>Keys already reported: one mistake per key, so a value with a newline is not also "not a valid name".</summary>
+        private readonly HashSet<string> reported = new(StringComparer.Ordinal);
+
+        private void Error(string path, ConfigNode? node, string problem, string? allowed = null, string? suggestion = null, int? line = null)
+        {
+            if (reported.Add(path))
+            {
+                Errors.Add(new StackError(document.Source, node?.Line ?? Locations.GetValueOrDefault(path) ?? line, Key(path), node?.Describe(), problem, allowed, suggestion));
+            }
+        }
 
         public ClusterSpec? Read()
         {
             var top = Entries(document.Entries, "", StackKeys.TopLevel);
 
             var topology = Enum(top, "topology", required: true, Topology.Async);
-            var nodes = Nodes(top.GetValueOrDefault("nodes"));
+            var postgres = Section(top, "postgres", StackKeys.Postgres);
+            var version = Int(postgres, "postgres.version", PostgresParameters.Majors.Min(), PostgresParameters.Majors.Max(), PostgresSpec.Default.Version);
+            var catalog = PostgresParameters.For(version);
+            var nodes = Nodes(top.GetValueOrDefault("nodes"), catalog);
             var cluster = Name(top, "cluster", document.Stack);
             var primary = Scalar(top, "primary") ?? nodes.FirstOrDefault()?.Name ?? "";
 
-            var postgres = Section(top, "postgres", StackKeys.Postgres);
             var replication = Section(top, "replication", StackKeys.Replication);
             var wal = Section(top, "wal", StackKeys.Wal);
             var network = Section(top, "network", StackKeys.Network);
@@ -110,19 +155,15 @@ public static partial class ClusterSpecReader
                 Topology = topology,
                 Nodes = nodes,
                 Primary = primary,
-                Postgres = new PostgresSpec(
-                    Int(postgres, "postgres.version", 13, 17, PostgresSpec.Default.Version),
-                    Scalar(postgres, "postgres.image") ?? PostgresSpec.Default.Image),
-                Replication = new ReplicationSpec(
-                    Role(replication, "replication.user", ReplicationSpec.Default.User),
-                    Role(replication, "replication.superuser", ReplicationSpec.Default.Superuser)),
+                Postgres = new PostgresSpec(version, Image(postgres, "postgres.image", version)),
+                Replication = Replication(replication),
                 Wal = new WalSpec(
-                    Size(wal, "wal.keepSize") ?? WalSpec.Default.KeepSize,
-                    SizeOrUnlimited(wal, "wal.maxSlotKeepSize", WalSpec.Default.MaxSlotKeepSize)),
+                    Rendered(wal, "wal.keepSize", Size(wal, "wal.keepSize"), catalog, "wal_keep_size", s => s.ToPostgres()) ?? WalSpec.Default.KeepSize,
+                    Rendered(wal, "wal.maxSlotKeepSize", SizeOrUnlimited(wal, "wal.maxSlotKeepSize", WalSpec.Default.MaxSlotKeepSize), catalog, "max_slot_wal_keep_size", s => s.ToPostgres())),
                 Synchronous = Synchronous(top.GetValueOrDefault("synchronous")),
                 Network = new NetworkSpec(
                     Name(network, "network.name", NetworkSpec.DefaultFor(cluster).Name),
-                    Subnet(network, "network.subnet") ?? NetworkSpec.DefaultFor(cluster).Subnet),
+                    Subnet(network, "network.subnet", nodes.Length) ?? NetworkSpec.DefaultFor(cluster).Subnet),
                 Endpoints = new EndpointNames(
                     Dns(endpoints, "endpoints.write") ?? $"pg-write.{cluster}.pgha.internal",
                     Dns(endpoints, "endpoints.read") ?? $"pg-read.{cluster}.pgha.internal"),
@@ -182,11 +223,32 @@ public static partial class ClusterSpecReader
                 case null:
                     return null;
                 case ConfigScalar scalar:
+                    if (Shown.HasControl(scalar.Text))
+                    {
+                        // Every value may reach a rendered file, one setting or row per line; a control character could end it early.
+                        Error(path, scalar, $"contains a control character ({Shown.FirstControl(scalar.Text)})", ControlAllowed);
+                    }
+
                     return scalar.Text;
                 case var other:
                     Error(path, other, "must be a single value, not " + other.Describe());
                     return null;
             }
+        }
+
+        /// <summary>
+        /// A value that pgha renders into postgresql.conf, checked against the target major's own definition of that
+        /// setting (its range), so that a value PostgreSQL refuses at start is refused here, naming the key that made it.
+        /// </summary>
+        private T? Rendered<T>(Dictionary<string, ConfigNode> map, string path, T? value, ParameterCatalog catalog, string parameter, Func<T, string> render)
+            where T : struct
+        {
+            if (value is { } v && catalog.Find(parameter) is { } definition && ParameterValue.Check(definition, render(v)) is { } problem)
+            {
+                Error(path, map.GetValueOrDefault(path), $"{problem.Problem} for {parameter}, which it sets", $"{problem.Allowed} (PostgreSQL {catalog.Major})");
+            }
+
+            return value;
         }
 
         private T Enum<T>(Dictionary<string, ConfigNode> map, string path, bool required, T fallback)
@@ -234,7 +296,47 @@ public static partial class ClusterSpecReader
             var text = Scalar(map, path) ?? fallback;
             if (!RoleNamePattern().IsMatch(text))
             {
-                Error(path, map.GetValueOrDefault(path), "is not a valid role name", "a lowercase identifier: a letter or '_', then letters, digits or '_'");
+                Error(path, map.GetValueOrDefault(path), "is not a valid role name", RoleAllowed);
+            }
+            else if (RoleNames.Reserved(text) is { } why)
+            {
+                Error(path, map.GetValueOrDefault(path), $"is a reserved role name: {why}", RoleAllowed + ", not reserved (" + RoleNames.ReservedList + ")");
+            }
+
+            return text;
+        }
+
+        private ReplicationSpec Replication(Dictionary<string, ConfigNode> map)
+        {
+            var user = Role(map, "replication.user", ReplicationSpec.Default.User);
+            var superuser = Role(map, "replication.superuser", ReplicationSpec.Default.Superuser);
+            if (user == superuser)
+            {
+                // bootstrap.sql makes the replication role NOSUPERUSER: with one name, it would demote the superuser.
+                Error("replication.user", map.GetValueOrDefault("replication.user") ?? new ConfigScalar(user), "is the superuser's name; bootstrap.sql would strip that role of SUPERUSER",
+                    "a role other than replication.superuser", line: Locations.GetValueOrDefault("replication.superuser"));
+            }
+
+            return new ReplicationSpec(user, superuser);
+        }
+
+        /// <summary>The image; by default the official one of <paramref name="version"/>, so the two agree unless set apart.</summary>
+        private string Image(Dictionary<string, ConfigNode> map, string path, int version)
+        {
+            var text = Scalar(map, path);
+            if (text is null)
+            {
+                return PostgresSpec.DefaultImage(version);
+            }
+
+            if (!ImagePattern().IsMatch(text))
+            {
+                Error(path, map[path], "is not a container image reference", "registry/name:tag or name@sha256:digest, e.g. postgres:15-bookworm");
+            }
+            else if (ImageMajor(text) is { } major && major != version)
+            {
+                Error(path, map[path], $"runs PostgreSQL {major} (its tag says so), but postgres.version is {version}",
+                    $"an image whose tag starts with {version} (e.g. {PostgresSpec.DefaultImage(version)}), or postgres.version: {major}");
             }
 
             return text;
@@ -320,12 +422,21 @@ public static partial class ClusterSpecReader
             return null;
         }
 
-        private string? Subnet(Dictionary<string, ConfigNode> map, string path)
+        private string? Subnet(Dictionary<string, ConfigNode> map, string path, int nodes)
         {
             var text = Scalar(map, path);
-            if (text is not null && !IPNetwork.TryParse(text, out _))
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (!IPNetwork.TryParse(text, out var network))
             {
                 Error(path, map[path], "is not a network in CIDR notation", "an IPv4 or IPv6 network such as 10.89.0.0/24");
+            }
+            else if (SubnetRules.Problem(text, network, nodes) is { } problem)
+            {
+                Error(path, map[path], problem.Problem, problem.Allowed);
             }
 
             return text;
@@ -342,7 +453,7 @@ public static partial class ClusterSpecReader
             return text;
         }
 
-        private ImmutableArray<NodeSpec> Nodes(ConfigNode? node)
+        private ImmutableArray<NodeSpec> Nodes(ConfigNode? node, ParameterCatalog catalog)
         {
             if (node is not ConfigList list)
             {
@@ -379,7 +490,7 @@ public static partial class ClusterSpecReader
 
                 var port = Int(fields, portPath, 1024, 65535, 0);
                 var upstream = Scalar(fields, $"{prefix}.upstream");
-                var delay = Duration(fields, $"{prefix}.delay");
+                var delay = Rendered(fields, $"{prefix}.delay", Duration(fields, $"{prefix}.delay"), catalog, "recovery_min_apply_delay", DurationText.ToPostgres);
                 nodes.Add(new NodeSpec(name ?? "", port, upstream, delay));
             }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using PgHaInfra.Messages;
 
 namespace PgHaInfra.Stack;
 
@@ -13,7 +14,7 @@ public abstract record ConfigNode(int? Line)
 
 public sealed record ConfigScalar(string Text, int? Line = null) : ConfigNode(Line)
 {
-    public override string Describe() => $"\"{Text}\"";
+    public override string Describe() => Shown.Quote(Text);
 }
 
 public sealed record ConfigMap(ImmutableArray<ConfigEntry> Entries, int? Line = null) : ConfigNode(Line)

@@ -1,4 +1,5 @@
 using PgHaInfra.Spec;
+using PgHaInfra.Messages;
 
 namespace PgHaInfra.Stack;
 
@@ -15,7 +16,7 @@ internal sealed class RuleContext(ClusterSpec spec, IReadOnlyDictionary<string, 
             $"{StackDocument.Namespace}:{path}", value is null ? null : Quoted(value), problem, allowed, suggestion is null ? null : Quoted(suggestion)));
 
     /// <summary>Values and suggested values are shown in double quotes, as the reader shows them.</summary>
-    private static string Quoted(string value) => $"\"{value}\"";
+    private static string Quoted(string value) => Shown.Quote(value);
 
     public string NodePath(NodeSpec node, string field) => $"nodes[{Spec.Nodes.IndexOf(node)}].{field}";
 }

@@ -8,10 +8,24 @@ public sealed record StackCatalog(string Directory)
 
     public string PathOf(string stack) => Path.Combine(Directory, $"{Prefix}{stack}{Suffix}");
 
-    public IReadOnlyList<string> Stacks() =>
-        System.IO.Directory.Exists(Directory)
-            ? [.. System.IO.Directory.EnumerateFiles(Directory, $"{Prefix}*{Suffix}").Select(StackNameOf).Order(StringComparer.Ordinal)]
-            : [];
+    /// <summary>The key of an error about the stacks folder itself.</summary>
+    public const string FolderKey = "(stacks folder)";
+
+    /// <exception cref="StackValidationException">The folder exists but cannot be listed.</exception>
+    public IReadOnlyList<string> Stacks()
+    {
+        try
+        {
+            return System.IO.Directory.Exists(Directory)
+                ? [.. System.IO.Directory.EnumerateFiles(Directory, $"{Prefix}*{Suffix}").Select(StackNameOf).Order(StringComparer.Ordinal)]
+                : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StackValidationException([new StackError(Directory, null, FolderKey, null, $"cannot be read: {e.Message.TrimEnd('.')}",
+                "a folder of Pulumi.<stack>.yaml files that pgha may list (see --stacks-dir)")]);
+        }
+    }
 
     public static string StackNameOf(string path)
     {

@@ -23,8 +23,14 @@ internal static class TopologyRules
         CheckReplicaCount(context);
         var before = context.Count;
         CheckUpstreams(context, names);
-        CheckTopologyShape(context, upstreamsValid: context.Count == before);
-        CheckSynchronous(context);
+        var upstreamsValid = context.Count == before;
+        CheckTopologyShape(context, upstreamsValid);
+
+        // Synchronous standbys are judged by their upstream; with an upstream that names no node there is none to walk.
+        if (upstreamsValid)
+        {
+            CheckSynchronous(context);
+        }
 
         if (spec.Endpoints.Write == spec.Endpoints.Read)
         {

@@ -7,29 +7,22 @@ namespace PgHaInfra.Stack;
 /// <summary>Reads a stack file in Pulumi's own format (stacks/Pulumi.&lt;stack&gt;.yaml) into a <see cref="StackDocument"/>.</summary>
 public static class YamlStackFile
 {
-    /// <summary>Top-level keys that Pulumi itself writes into stack files.</summary>
     /// <summary>The key of an error about the file as a whole: it could not be read.</summary>
     public const string FileKey = "(file)";
 
     /// <summary>The key of an error about the file's syntax: it is not YAML.</summary>
     public const string YamlKey = "(yaml)";
 
+    /// <summary>Top-level keys that Pulumi itself writes into stack files.</summary>
     private static readonly string[] PulumiTopLevelKeys = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
 
     public static async Task<StackDocument> LoadAsync(string path, CancellationToken cancellationToken)
     {
         var stack = StackCatalog.StackNameOf(path);
-        string text;
-        try
-        {
-            text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Failed(stack, path, new StackError(path, null, FileKey, null, $"cannot be read: {e.Message}"));
-        }
-
-        return Parse(stack, path, text);
+        var (text, problem) = await StackFileText.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+        return text is null
+            ? Failed(stack, path, new StackError(path, null, FileKey, null, problem!, $"a regular YAML file of at most {StackFileText.MaxBytes} bytes"))
+            : Parse(stack, path, text);
     }
 
     public static StackDocument Parse(string stack, string source, string yaml)
@@ -37,6 +30,12 @@ public static class YamlStackFile
         var stream = new YamlStream();
         try
         {
+            if (YamlShape.Check(yaml) is { } shape)
+            {
+                return Failed(stack, source, new StackError(source, shape.Line, YamlKey, null, shape.Problem,
+                    $"one YAML document, nested at most {YamlShape.MaxDepth} levels, at most {YamlShape.MaxValues} values with aliases expanded"));
+            }
+
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException e)
@@ -46,7 +45,7 @@ public static class YamlStackFile
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            return Failed(stack, source, new StackError(source, 1, "(file)", null, "must be a mapping with a 'config:' key", "config: with pg-ha-infra: keys"));
+            return Failed(stack, source, new StackError(source, 1, FileKey, null, "must be a mapping with a 'config:' key", "config: with pg-ha-infra: keys"));
         }
 
         var errors = ImmutableArray.CreateBuilder<StackError>();
@@ -77,14 +76,22 @@ public static class YamlStackFile
             if (colon < 0)
             {
                 errors.Add(new StackError(source, Line(keyNode), key, null, "has no namespace; Pulumi config keys are written project:key",
-                    $"{StackDocument.Namespace}:<key>", $"{StackDocument.Namespace}:{key}"));
+                    $"{StackDocument.Namespace}:<key>", keyNode is YamlScalarNode ? $"{StackDocument.Namespace}:{key}" : null));
                 continue;
             }
 
-            // Keys of other namespaces (docker:host, for example) configure providers; they are not ours to judge.
-            if (key[..colon] == StackDocument.Namespace)
+            // Keys of other namespaces (docker:host, for example) configure providers; they are not ours to judge,
+            // unless the namespace is a near miss of ours, whose keys would otherwise be dropped without a word.
+            var ns = key[..colon];
+            if (ns == StackDocument.Namespace)
             {
                 entries.Add(new ConfigEntry(key[(colon + 1)..], Convert(valueNode), Line(keyNode)));
+            }
+            else if (Spelling.Nearest(ns, [StackDocument.Namespace]) is not null)
+            {
+                errors.Add(new StackError(source, Line(keyNode), key, null,
+                    $"has the namespace '{ns}', a near miss of this project's; its keys would be ignored",
+                    $"{StackDocument.Namespace}:<key> (keys of other namespaces configure Pulumi providers)", $"{StackDocument.Namespace}:{key[(colon + 1)..]}"));
             }
         }
 
@@ -100,8 +107,16 @@ public static class YamlStackFile
         _ => new ConfigScalar("", Line(node)),
     };
 
-    /// <summary>A key's text; a non-scalar key (legal YAML, never a config key) is shown as written so it is reported, not thrown.</summary>
-    private static string KeyText(YamlNode key) => key is YamlScalarNode scalar ? scalar.Value ?? "" : key.ToString();
+    /// <summary>
+    /// A key's text. A non-scalar key (legal YAML, never a config key) is named by its kind: printing it could expand
+    /// every alias inside it.
+    /// </summary>
+    private static string KeyText(YamlNode key) => key switch
+    {
+        YamlScalarNode scalar => scalar.Value ?? "",
+        YamlSequenceNode => "(a list used as a key)",
+        _ => "(a mapping used as a key)",
+    };
 
     private static int Line(YamlNode node) => (int)node.Start.Line;
 

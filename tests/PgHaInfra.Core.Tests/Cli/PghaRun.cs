@@ -11,7 +11,7 @@ internal sealed record PghaRun(int ExitCode, string Out, string Error)
         using var output = new TestConsole();
         using var error = new TestConsole();
         output.Profile.Width = 200;
-        var exitCode = await PghaApp.Create(new CliConsoles(output, error)).RunAsync(args, CancellationToken.None);
+        var exitCode = await PghaApp.RunAsync(new CliConsoles(output, error), args, CancellationToken.None);
         return new PghaRun(exitCode, output.Output, error.Output);
     }
 

@@ -1,32 +1,39 @@
 using System.Diagnostics;
+using PgHaInfra.Parameters;
 
 namespace PgHaInfra.Core.Tests.Rendering;
 
 /// <summary>
-/// PostgreSQL 15's parameter names: from the real server's <c>postgres --describe-config</c> when a PostgreSQL 15
-/// binary is found (PGHA_PG_BINDIR, then PATH, then pg_config --bindir), else from the embedded list taken from it.
+/// PostgreSQL 15's parameters: from the real server's <c>postgres --describe-config</c> when a PostgreSQL 15
+/// binary is found (PGHA_PG_BINDIR, then PATH, then pg_config --bindir), else from the core's embedded list
+/// (<see cref="PostgresParameters"/>), which the tests check against that server where there is one.
 /// </summary>
 internal static class Pg15Parameters
 {
-    private static readonly Lazy<(IReadOnlySet<string> Names, string From)> Loaded = new(Load);
+    public const string Embedded = "the core's embedded PostgreSQL 15 list";
 
-    public static IReadOnlySet<string> Names => Loaded.Value.Names;
+    private static readonly Lazy<(IReadOnlyDictionary<string, string[]>? Described, string From)> Loaded = new(Load);
+
+    public static IReadOnlySet<string> Names => Loaded.Value.Described is { } described
+        ? described.Keys.ToHashSet(StringComparer.Ordinal)
+        : PostgresParameters.For(15).Names.ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The installed server's rows (name, context, group, type, default, min, max, ...), or null without one.</summary>
+    public static IReadOnlyDictionary<string, string[]>? Described => Loaded.Value.Described;
 
     public static string From => Loaded.Value.From;
 
-    private static (IReadOnlySet<string>, string) Load()
+    private static (IReadOnlyDictionary<string, string[]>?, string) Load()
     {
         foreach (var postgres in Candidates())
         {
-            if (Describe(postgres) is { Count: > 200 } names)
+            if (Describe(postgres) is { Count: > 200 } rows)
             {
-                return (names, postgres + " --describe-config");
+                return (rows, postgres + " --describe-config");
             }
         }
 
-        var embedded = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Rendering", "pg15-parameters.txt"))
-            .Where(l => l.Length > 0 && !l.StartsWith('#'));
-        return (embedded.ToHashSet(StringComparer.Ordinal), "the embedded PostgreSQL 15 list");
+        return (null, Embedded);
     }
 
     private static IEnumerable<string> Candidates()
@@ -48,14 +55,14 @@ internal static class Pg15Parameters
     }
 
     /// <summary>Only a PostgreSQL 15 server counts: another major version has other parameters.</summary>
-    private static HashSet<string>? Describe(string postgres)
+    private static Dictionary<string, string[]>? Describe(string postgres)
     {
         if (!File.Exists(postgres) || Run(postgres, "--version") is not { } version || !version.Contains("PostgreSQL) 15.", StringComparison.Ordinal))
         {
             return null;
         }
 
-        return Run(postgres, "--describe-config")?.Split('\n').Select(l => l.Split('\t')[0]).Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
+        return Run(postgres, "--describe-config")?.Split('\n').Select(l => l.Split('\t')).Where(f => f[0].Length > 0).ToDictionary(f => f[0], f => f, StringComparer.Ordinal);
     }
 
     private static string? Run(string file, string argument)

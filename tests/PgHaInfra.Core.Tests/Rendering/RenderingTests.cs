@@ -292,20 +292,6 @@ public sealed partial class RenderingTests
         Assert.DoesNotContain("s3cret-Password", sql, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void The_embedded_pg15_list_matches_the_installed_postgresql_15_when_there_is_one()
-    {
-        var embedded = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Rendering", "pg15-parameters.txt")).Where(l => l.Length > 0 && !l.StartsWith('#')).ToHashSet();
-
-        Assert.Contains("synchronous_standby_names", embedded);
-        Assert.Contains("recovery_min_apply_delay", embedded);
-        Assert.DoesNotContain("wal_keep_segments", embedded); // removed in PostgreSQL 13: proof the list is not an old one
-        if (Pg15Parameters.From != "the embedded PostgreSQL 15 list")
-        {
-            Assert.Equal(embedded.Order(StringComparer.Ordinal), Pg15Parameters.Names.Order(StringComparer.Ordinal));
-        }
-    }
-
     [GeneratedRegex(@"pg_create_physical_replication_slot\('([a-z0-9_]+)', true\)")]
     private static partial Regex SlotCreation();
 
