@@ -3,7 +3,7 @@ using System.Globalization;
 using PgHaInfra.Operations.Endpoints;
 using PgHaInfra.Pulumi.Components;
 using PgHaInfra.Pulumi.Configuration;
-using PgHaInfra.Pulumi.Containers;
+using PgHaInfra.Deployment;
 using PgHaInfra.Pulumi.Verification;
 using PgHaInfra.Rendering;
 using PgHaInfra.Spec;
@@ -19,7 +19,7 @@ namespace PgHaInfra.Pulumi;
 public static class ClusterProgram
 {
     public static Task<IDictionary<string, object?>> DeployAsync(IStreamingCheck check) =>
-        Task.FromResult(Deploy(ReadSpec(Deployment.Instance.StackName), check));
+        Task.FromResult(Deploy(ReadSpec(global::Pulumi.Deployment.Instance.StackName), check));
 
     /// <exception cref="RunException">The stack has mistakes: every one, in pgha's words, and no stack trace.</exception>
     public static ClusterSpec ReadSpec(string stack)
@@ -55,8 +55,8 @@ public static class ClusterProgram
     {
         var spec = args.Spec;
         var port = ClusterPlacement.ContainerPort.ToString(CultureInfo.InvariantCulture);
-        var published = spec.Nodes.ToImmutableDictionary(n => n.Name, n => new NodeAddress(args.PublishAddress, n.Port));
-        string Published(NodeSpec node) => $"{args.PublishAddress}:{node.Port.ToString(CultureInfo.InvariantCulture)}";
+        var published = spec.Nodes.ToImmutableDictionary(n => n.Name, n => new NodeAddress(spec.Docker.PublishAddress, n.Port));
+        string Published(NodeSpec node) => $"{spec.Docker.PublishAddress}:{node.Port.ToString(CultureInfo.InvariantCulture)}";
         var superuser = spec.Replication.Superuser;
         var onHost = ClusterEndpoints.For(spec, published, superuser);
         var onNetwork = ClusterEndpoints.For(spec, ClusterPlacement.DockerNetwork(spec).Addresses, superuser);

@@ -18,7 +18,7 @@ public sealed class ConfigThroughPulumiTests : IDisposable
     private static async Task<ClusterSpec> ReadThroughPulumiAsync(string stack)
     {
         ClusterSpec? spec = null;
-        await Deployment.TestAsync(new ClusterMocks(), PulumiRun.Options(stack, preview: true), () => { spec = ClusterProgram.ReadSpec(stack); });
+        await global::Pulumi.Deployment.TestAsync(new ClusterMocks(), PulumiRun.Options(stack, preview: true), () => { spec = ClusterProgram.ReadSpec(stack); });
         return spec!;
     }
 
@@ -124,7 +124,7 @@ public sealed class ConfigThroughPulumiTests : IDisposable
 
         using var config = EngineConfig.FromYaml(yaml);
         var failure = await Assert.ThrowsAnyAsync<Exception>(() =>
-            Deployment.TestAsync(new ClusterMocks(), PulumiRun.Options(stack, preview: true), () => ClusterProgram.DeployAsync(RecordingCheck.Passing())));
+            global::Pulumi.Deployment.TestAsync(new ClusterMocks(), PulumiRun.Options(stack, preview: true), () => ClusterProgram.DeployAsync(RecordingCheck.Passing())));
 
         // Same key, value, problem, allowed and suggestion; only the location differs (a file and line, or Pulumi config).
         var expected = validate.Errors.Select(e => (e with { Source = PulumiStackConfig.SourceOf(stack), Line = null }).ToString()).Order(StringComparer.Ordinal);

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using PgHaInfra.Operations.Access;
 using PgHaInfra.Pulumi.Components;
-using PgHaInfra.Pulumi.Containers;
+using PgHaInfra.Deployment;
 using PgHaInfra.Pulumi.Verification;
 using PgHaInfra.Rendering;
 using PgHaInfra.Spec;
@@ -46,7 +46,7 @@ public sealed class EveryStackTests
             ["docker:index/network:Network"] = 1,
             ["docker:index/remoteImage:RemoteImage"] = 1,
             ["random:index/randomPassword:RandomPassword"] = 2,
-            ["random:index/randomId:RandomId"] = 1,
+            ["random:index/randomId:RandomId"] = 2,
         };
         Assert.Equal(expected.OrderBy(e => e.Key), types.OrderBy(e => e.Key));
         Assert.Equal(expected.Values.Sum(), resources.Length);
@@ -63,7 +63,7 @@ public sealed class EveryStackTests
 
         Assert.Equal(ComponentTypes[spec.Topology], cluster.GetResourceType());
         Assert.Equal("test:index:Probe", probed.Of(cluster).Options.Parent!.GetResourceType());
-        Resource[] direct = [cluster.Network, cluster.Image, cluster.SuperuserPasswordResource, cluster.ReplicationPasswordResource, cluster.VerifierSalt, .. cluster.Nodes];
+        Resource[] direct = [cluster.Network, cluster.Image, cluster.SuperuserPasswordResource, cluster.ReplicationPasswordResource, cluster.VerifierSalt, cluster.SuperuserVerifierSalt, .. cluster.Nodes];
         var children = probed.Seen.Where(s => ReferenceEquals(s.Options.Parent, cluster)).Select(s => s.Resource).ToList();
         Assert.Equal(direct.Length, children.Count);
         Assert.All(direct, r => Assert.Contains(r, children));
@@ -73,9 +73,9 @@ public sealed class EveryStackTests
             Assert.Equal(2, own.Count);
             Assert.Contains(node.Volume, own);
             Assert.Contains(node.Container, own);
-            Assert.Equal($"{spec.Name}-{node.Files.Node.Name}", node.GetResourceName());
-            Assert.Equal($"{spec.Name}-{node.Files.Node.Name}-server", node.Container.GetResourceName());
-            Assert.Equal($"{spec.Name}-{node.Files.Node.Name}-data", node.Volume.GetResourceName());
+            Assert.Equal($"{spec.Name}-{node.Shape.Node}", node.GetResourceName());
+            Assert.Equal($"{spec.Name}-{node.Shape.Node}-server", node.Container.GetResourceName());
+            Assert.Equal($"{spec.Name}-{node.Shape.Node}-data", node.Volume.GetResourceName());
         }
 
         // Nothing else: every resource is the cluster, the probe, or a child of the cluster or of one of its nodes.
@@ -151,7 +151,7 @@ public sealed class EveryStackTests
             var network = Assert.Single(networks);
             Assert.Equal(spec.Network.Name, await PulumiRun.ValueOf(network.Name));
             var aliases = await PulumiRun.ValueOf(network.Aliases);
-            var self = node.Files.Node;
+            var self = spec.Node(node.Shape.Node);
 
             Assert.Contains(ClusterPlacement.DockerHostName(spec, self), aliases);
             Assert.Equal(spec.IsPrimary(self), aliases.Contains(spec.Endpoints.Write));
@@ -177,7 +177,7 @@ public sealed class EveryStackTests
     {
         var spec = await SpecAsync(directory, stack);
         var probed = await PulumiRun.ProbedAsync(spec, RecordingCheck.Passing(), preview: true);
-        var containers = probed.Cluster.Nodes.ToDictionary(n => n.Files.Node.Name, n => n.Container);
+        var containers = probed.Cluster.Nodes.ToDictionary(n => n.Shape.Node, n => n.Container);
 
         foreach (var node in spec.Nodes)
         {
@@ -193,57 +193,104 @@ public sealed class EveryStackTests
         }
 
         // Nodes are declared after their upstream.
-        var order = probed.Cluster.Nodes.Select(n => n.Files.Node.Name).ToList();
+        var order = probed.Cluster.Nodes.Select(n => n.Shape.Node).ToList();
         Assert.All(spec.Replicas, r => Assert.True(order.IndexOf(spec.UpstreamOf(r)!.Name) < order.IndexOf(r.Name)));
+    }
+
+    /// <summary>The description the program must map, built from the mocks' generated secrets.</summary>
+    private static DockerDeployment Expected(ClusterSpec spec) => DockerDeployment.Build(spec, new DeploymentSecrets(
+        ClusterMocks.PasswordOf($"{spec.Name}-superuser-password"),
+        ClusterMocks.PasswordOf($"{spec.Name}-replication-password"),
+        Convert.FromBase64String(ClusterMocks.SaltBase64),
+        Convert.FromBase64String(ClusterMocks.SaltBase64)));
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public async Task Every_field_of_the_description_reaches_the_resource_inputs(string directory, string stack)
+    {
+        var spec = await SpecAsync(directory, stack);
+        var probed = await PulumiRun.ProbedAsync(spec, RecordingCheck.Passing(), preview: true);
+        var expected = Expected(spec);
+
+        var network = (Docker.NetworkArgs)probed.Of(probed.Cluster.Network).Args;
+        Assert.Equal(expected.Network.Name, await PulumiRun.ValueOf(network.Name!));
+        Assert.Equal(expected.Network.Driver, await PulumiRun.ValueOf(network.Driver!));
+        Assert.Equal(expected.Network.Subnet, await PulumiRun.ValueOf(Assert.Single(await PulumiRun.ValueOf(network.IpamConfigs)).Subnet!));
+        Assert.Equal(expected.Network.Labels, await LabelsOf(await PulumiRun.ValueOf(network.Labels), l => (l.Label, l.Value)));
+        var image = (Docker.RemoteImageArgs)probed.Of(probed.Cluster.Image).Args;
+        Assert.Equal(expected.Image.Name, await PulumiRun.ValueOf(image.Name));
+        Assert.Equal(expected.Image.KeepLocally, await PulumiRun.ValueOf(image.KeepLocally!));
+
+        Assert.Equal(expected.Containers.Select(c => c.Node), probed.Cluster.Nodes.Select(n => n.Shape.Node));
+        foreach (var node in probed.Cluster.Nodes)
+        {
+            var c = expected.Container(node.Shape.Node);
+            var volume = expected.Volumes.Single(v => v.Node == c.Node);
+            var volumeArgs = (Docker.VolumeArgs)probed.Of(node.Volume).Args;
+            Assert.Equal(volume.Name, await PulumiRun.ValueOf(volumeArgs.Name!));
+            Assert.Equal(volume.Labels, await LabelsOf(await PulumiRun.ValueOf(volumeArgs.Labels), l => (l.Label, l.Value)));
+            Assert.Equal(volume.Retain, probed.Of(node.Volume).Options.Protect ?? false);
+            Assert.Equal(volume.Retain, probed.Of(node.Volume).Options.RetainOnDelete ?? false);
+
+            var args = (Docker.ContainerArgs)probed.Of(node.Container).Args;
+            Assert.Equal(c.Name, await PulumiRun.ValueOf(args.Name!));
+            Assert.Equal(c.Hostname, await PulumiRun.ValueOf(args.Hostname!));
+            Assert.Equal(ClusterMocks.ImageId, await PulumiRun.ValueOf(args.Image));
+            Assert.Equal(c.Entrypoint.ToArray(), (await PulumiRun.ValueOf(args.Entrypoints)).ToArray());
+            Assert.Equal(c.Command.ToArray(), (await PulumiRun.ValueOf(args.Command)).ToArray());
+            Assert.Equal(c.Environment.Select(e => e.Assignment.Text).ToArray(), (await PulumiRun.ValueOf(args.Envs)).ToArray());
+            var uploads = await PulumiRun.ValueOf(args.Uploads);
+            Assert.Equal(c.Uploads.Length, uploads.Length);
+            foreach (var (want, got) in c.Uploads.Zip(uploads))
+            {
+                Assert.Equal(want.Path, await PulumiRun.ValueOf(got.File));
+                Assert.Equal(want.Content.Text, await PulumiRun.ValueOf(got.Content!));
+                Assert.Equal(want.Permissions, await PulumiRun.ValueOf(got.Permissions!));
+                Assert.Equal(want.Content.IsSecret, await PulumiRun.IsSecret(got.Content!));
+            }
+
+            Assert.Equal(c.Labels, await LabelsOf(await PulumiRun.ValueOf(args.Labels), l => (l.Label, l.Value)));
+            var mount = Assert.Single(await PulumiRun.ValueOf(args.Volumes));
+            Assert.Equal((c.Data.Volume, c.Data.ContainerPath), (await PulumiRun.ValueOf(mount.VolumeName!), await PulumiRun.ValueOf(mount.ContainerPath!)));
+            var attachment = Assert.Single(await PulumiRun.ValueOf(args.NetworksAdvanced));
+            Assert.Equal(c.Network.Network, await PulumiRun.ValueOf(attachment.Name));
+            Assert.Equal(c.Network.Aliases.ToArray(), (await PulumiRun.ValueOf(attachment.Aliases)).ToArray());
+            var ports = await PulumiRun.ValueOf(args.Ports);
+            Assert.Equal(c.Ports.Length, ports.Length);
+            foreach (var (want, got) in c.Ports.Zip(ports))
+            {
+                Assert.Equal(want, new PublishedPort(await PulumiRun.ValueOf(got.Internal), await PulumiRun.ValueOf(got.External!), await PulumiRun.ValueOf(got.Ip!), await PulumiRun.ValueOf(got.Protocol!)));
+            }
+
+            var health = await PulumiRun.ValueOf(args.Healthcheck!);
+            Assert.Equal(c.HealthCheck.Test.ToArray(), (await PulumiRun.ValueOf(health.Tests)).ToArray());
+            Assert.Equal(
+                (c.HealthCheck.Interval, c.HealthCheck.Timeout, c.HealthCheck.StartPeriod, c.HealthCheck.Retries),
+                (await PulumiRun.ValueOf(health.Interval!), await PulumiRun.ValueOf(health.Timeout!), await PulumiRun.ValueOf(health.StartPeriod!), await PulumiRun.ValueOf(health.Retries!)));
+            Assert.Equal(c.RestartPolicy, await PulumiRun.ValueOf(args.Restart!));
+            Assert.Equal(c.Init, await PulumiRun.ValueOf(args.Init!));
+            Assert.Equal(c.StopSignal, await PulumiRun.ValueOf(args.StopSignal!));
+            Assert.Equal(c.StopGraceSeconds, await PulumiRun.ValueOf(args.StopTimeout!));
+            Assert.Equal(c.StopGraceSeconds, await PulumiRun.ValueOf(args.DestroyGraceSeconds!));
+            Assert.True(await PulumiRun.ValueOf(args.Wait!));
+            Assert.Equal(c.HealthyWithinSeconds, await PulumiRun.ValueOf(args.WaitTimeout!));
+            Assert.Equal(c.DeleteBeforeReplace, ((CustomResourceOptions)probed.Of(node.Container).Options).DeleteBeforeReplace);
+        }
     }
 
     [Theory]
     [MemberData(nameof(Stacks))]
-    public async Task The_rendered_configuration_reaches_each_container_and_the_server_runs_on_it(string directory, string stack)
+    public async Task No_upload_is_empty_so_the_provider_accepts_every_container(string directory, string stack)
     {
         var spec = await SpecAsync(directory, stack);
         var probed = await PulumiRun.ProbedAsync(spec, RecordingCheck.Passing(), preview: true);
-        var placement = ClusterPlacement.DockerNetwork(spec);
 
         foreach (var node in probed.Cluster.Nodes)
         {
-            var self = node.Files.Node;
-            var args = (Docker.ContainerArgs)probed.Of(node.Container).Args;
-            var uploads = new Dictionary<string, string>();
-            foreach (var upload in await PulumiRun.ValueOf(args.Uploads))
+            foreach (var upload in await PulumiRun.ValueOf(((Docker.ContainerArgs)probed.Of(node.Container).Args).Uploads))
             {
-                uploads.Add(await PulumiRun.ValueOf(upload.File), await PulumiRun.ValueOf(upload.Content!));
+                Assert.NotEqual("", await PulumiRun.ValueOf(upload.Content!));
             }
-
-            var rendered = NodeFiles.Render(spec, placement, self, BootstrapSql.VerifierPlaceholder);
-            Assert.Equal(rendered[NodeFiles.PostgresqlConf], uploads[ContainerPaths.PathOf(NodeFiles.PostgresqlConf)]);
-            Assert.Equal(rendered[NodeFiles.PgHbaConf], uploads[ContainerPaths.PathOf(NodeFiles.PgHbaConf)]);
-            Assert.Equal(spec.IsPrimary(self), uploads.ContainsKey(ContainerPaths.InitdbBootstrap));
-            Assert.Equal(!spec.IsPrimary(self), uploads.ContainsKey(ContainerPaths.PathOf(NodeFiles.StandbySignal)));
-            Assert.Equal(NodeStartScript.Render(spec, self), uploads[ContainerPaths.StartScript]);
-            Assert.Equal(ContainerPaths.ServerCommand.ToArray(), (await PulumiRun.ValueOf(args.Command)).ToArray());
-            Assert.Equal([ContainerPaths.StartScript], (await PulumiRun.ValueOf(args.Entrypoints)).ToArray());
-
-            // bootstrap.sql: the replication role from the verifier of the generated password (salted by the RandomId).
-            var password = ClusterMocks.PasswordOf($"{spec.Name}-replication-password");
-            var verifier = Security.ScramVerifier.Compute(password, Convert.FromBase64String(ClusterMocks.SaltBase64));
-            var bootstrap = NodeFiles.Render(spec, placement, self, verifier)[NodeFiles.BootstrapSql];
-            Assert.Equal(bootstrap, uploads[ContainerPaths.PathOf(NodeFiles.BootstrapSql)]);
-            if (spec.IsPrimary(self))
-            {
-                // The entrypoint's run: the same SQL, in a session whose commits do not wait for standbys not yet there.
-                Assert.Equal(InitdbBootstrap.Content(bootstrap), uploads[ContainerPaths.InitdbBootstrap]);
-                Assert.EndsWith(bootstrap, uploads[ContainerPaths.InitdbBootstrap], StringComparison.Ordinal);
-                Assert.StartsWith(BootstrapSql.SessionSettings, bootstrap, StringComparison.Ordinal);
-            }
-            Assert.Equal(Passfile.Content(spec.Replication.User, password), uploads[ContainerPaths.Passfile]);
-
-            var ports = await PulumiRun.ValueOf(args.Ports);
-            var port = Assert.Single(ports);
-            Assert.Equal((ClusterPlacement.ContainerPort, self.Port, "127.0.0.1"),
-                (await PulumiRun.ValueOf(port.Internal), await PulumiRun.ValueOf(port.External!), await PulumiRun.ValueOf(port.Ip!)));
-            var health = await PulumiRun.ValueOf(args.Healthcheck!);
-            Assert.Contains("pg_isready", await PulumiRun.ValueOf(health.Tests));
         }
     }
 
@@ -258,23 +305,59 @@ public sealed class EveryStackTests
         Assert.True(await Output.IsSecretAsync(probed.Cluster.ReplicationPassword));
         foreach (var node in probed.Cluster.Nodes)
         {
-            var self = node.Files.Node;
+            var self = spec.Node(node.Shape.Node);
             var args = (Docker.ContainerArgs)probed.Of(node.Container).Args;
             foreach (var upload in await PulumiRun.ValueOf(args.Uploads))
             {
                 var file = await PulumiRun.ValueOf(upload.File);
-                var holdsSecret = file == ContainerPaths.Passfile
-                    || (spec.IsPrimary(self) && (file == ContainerPaths.InitdbBootstrap || file == ContainerPaths.PathOf(NodeFiles.BootstrapSql)));
+                var holdsSecret = file == ContainerLayout.Passfile || file == ContainerLayout.SuperuserSql
+                    || (spec.IsPrimary(self) && file == ContainerLayout.PathOf(NodeFiles.BootstrapSql));
                 // Secret exactly where a secret is: the rendered configuration stays readable in `pulumi preview --diff`.
                 Assert.Equal(holdsSecret, await PulumiRun.IsSecret(upload.Content!));
             }
 
-            Assert.Equal(spec.IsPrimary(self), await PulumiRun.IsSecret(args.Envs));
-            if (spec.IsPrimary(self))
-            {
-                Assert.Contains($"POSTGRES_PASSWORD={ClusterMocks.PasswordOf($"{spec.Name}-superuser-password")}", await PulumiRun.ValueOf(args.Envs));
-            }
+            // No password in the environment (docker inspect shows it to anyone with the socket).
+            Assert.False(await PulumiRun.IsSecret(args.Envs));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public async Task The_replication_status_is_readable_not_secret(string directory, string stack)
+    {
+        var (_, outputs, _) = await PulumiRun.ProgramAsync(StackFiles.PathOf(directory, stack), stack, RecordingCheck.Passing(), preview: false);
+
+        Assert.False(await Output.IsSecretAsync((Output<ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>>>)outputs["replicationStatus"]!));
+    }
+
+    [Fact]
+    public async Task The_stacks_publish_address_is_where_ports_are_published_and_the_check_connects_to_loopback_for_every_interface()
+    {
+        var spec = await SpecAsync(StackFiles.Repository.Directory, "local");
+        spec = spec with { Docker = new DockerSpec("0.0.0.0") };
+        var check = RecordingCheck.Passing();
+        var probed = await PulumiRun.ProbedAsync(spec, check, preview: false);
+
+        foreach (var node in probed.Cluster.Nodes)
+        {
+            var port = Assert.Single(await PulumiRun.ValueOf(((Docker.ContainerArgs)probed.Of(node.Container).Args).Ports));
+            Assert.Equal("0.0.0.0", await PulumiRun.ValueOf(port.Ip!));
+        }
+
+        await PulumiRun.ValueOf(probed.Cluster.ReplicationStatus);
+        Assert.All(Assert.Single(check.Calls).Addresses.Values, a => Assert.Equal("127.0.0.1", a.Host));
+    }
+
+    private static async Task<ImmutableSortedDictionary<string, string>> LabelsOf<T>(ImmutableArray<T> labels, Func<T, (Input<string> Label, Input<string> Value)> pair)
+    {
+        var result = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var label in labels)
+        {
+            var (key, value) = pair(label);
+            result.Add(await PulumiRun.ValueOf(key), await PulumiRun.ValueOf(value));
+        }
+
+        return result.ToImmutable();
     }
 
     [Theory]

@@ -21,7 +21,7 @@ public static class PulumiRun
     {
         using var config = EngineConfig.FromStackFile(stackFile);
         mocks ??= new ClusterMocks();
-        var (resources, outputs) = await Deployment.TestAsync(mocks, Options(stack, preview), () => ClusterProgram.DeployAsync(check));
+        var (resources, outputs) = await global::Pulumi.Deployment.TestAsync(mocks, Options(stack, preview), () => ClusterProgram.DeployAsync(check));
         return (resources, outputs, mocks);
     }
 
@@ -34,7 +34,7 @@ public static class PulumiRun
         var seen = new List<ResourceTransformationArgs>();
         PostgresCluster? cluster = null;
         var mocks = new ClusterMocks();
-        await Deployment.TestAsync(mocks, Options(spec.Stack, preview), () =>
+        await global::Pulumi.Deployment.TestAsync(mocks, Options(spec.Stack, preview), () =>
         {
             var probe = new Probe(seen);
             cluster = ClusterProgram.Create(spec.Name, new ClusterArgs(spec, new PostDeployCheck(check, PostDeployCheck.DefaultDeadline)),

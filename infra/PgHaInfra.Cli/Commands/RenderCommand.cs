@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using PgHaInfra.Deployment;
 using PgHaInfra.Messages;
 using PgHaInfra.Rendering;
 using Spectre.Console;
@@ -26,6 +27,10 @@ public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCom
         [Description("docker (the Pulumi program: nodes reach each other by DNS name on the cluster network) or local (loopback, as `pgha up` runs it).")]
         [DefaultValue("docker")]
         public string Target { get; init; } = "docker";
+
+        [CommandOption("--deployment")]
+        [Description("Print the Docker deployment instead: every network, volume and container `pulumi up` declares, field by field, with every secret redacted. With --out: DIR/deployment.txt.")]
+        public bool Deployment { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -46,6 +51,24 @@ public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCom
         if (settings.Out is { } outDirectory && File.Exists(outDirectory))
         {
             throw new CliException($"--out = {Shown.Quote(outDirectory)}: is a file. Allowed: a folder, which is created if missing", ExitCodes.InvalidInput);
+        }
+
+        if (settings.Deployment)
+        {
+            var text = DeploymentText.Render(DockerDeployment.Build(spec, DeploymentSecrets.Placeholders));
+            if (settings.Out is { } dir)
+            {
+                var path = Path.Combine(dir, "deployment.txt");
+                Directory.CreateDirectory(dir);
+                await File.WriteAllTextAsync(path, text, cancellationToken);
+                consoles.ErrorLine($"wrote {path}");
+            }
+            else
+            {
+                consoles.Out.Profile.Out.Writer.Write(text);
+            }
+
+            return ExitCodes.Ok;
         }
 
         var nodes = PatroniFiles.WithPatroni(spec, settings.Target, NodeFiles.RenderCluster(spec, placement, BootstrapSql.VerifierPlaceholder), consoles)

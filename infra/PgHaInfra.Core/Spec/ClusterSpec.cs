@@ -35,6 +35,9 @@ public sealed record ClusterSpec
 
     public required NetworkSpec Network { get; init; }
 
+    /// <summary>Settings only a Docker deployment reads (the stack's pg-ha-infra:docker section).</summary>
+    public DockerSpec Docker { get; init; } = DockerSpec.Default;
+
     public required EndpointNames Endpoints { get; init; }
 
     public required LagThresholds Lag { get; init; }

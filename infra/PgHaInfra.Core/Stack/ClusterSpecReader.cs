@@ -146,6 +146,7 @@ public static partial class ClusterSpecReader
             var endpoints = Section(top, "endpoints", StackKeys.Endpoints);
             var lag = Section(top, "lag", StackKeys.Lag);
             var failover = Section(top, "failover", StackKeys.Failover);
+            var docker = Section(top, "docker", StackKeys.Docker);
 
             var spec = new ClusterSpec
             {
@@ -174,6 +175,7 @@ public static partial class ClusterSpecReader
                     Duration(lag, "lag.warningTime") ?? LagThresholds.Default.WarningTime,
                     Duration(lag, "lag.criticalTime") ?? LagThresholds.Default.CriticalTime),
                 Failover = Failover(failover, top, nodes),
+                Docker = new DockerSpec(Address(docker, "docker.publishAddress") ?? DockerSpec.Default.PublishAddress),
                 Parameters = Parameters(top.GetValueOrDefault("parameters")),
                 Backup = Backup(top.GetValueOrDefault("backup")),
             };
@@ -438,6 +440,17 @@ public static partial class ClusterSpecReader
             else if (SubnetRules.Problem(text, network, nodes) is { } problem)
             {
                 Error(path, map[path], problem.Problem, problem.Allowed);
+            }
+
+            return text;
+        }
+
+        private string? Address(Dictionary<string, ConfigNode> map, string path)
+        {
+            var text = Scalar(map, path);
+            if (text is not null && !IPAddress.TryParse(text, out _))
+            {
+                Error(path, map[path], "is not an IP address", "an IPv4 or IPv6 address of the Docker host, such as 127.0.0.1 (the default) or 0.0.0.0 for every interface");
             }
 
             return text;

@@ -8,7 +8,7 @@ public static class StackKeys
     public static readonly ImmutableArray<string> TopLevel =
     [
         "cluster", "environment", "topology", "primary", "nodes", "postgres", "replication", "wal",
-        "synchronous", "network", "endpoints", "lag", "failover", "parameters", "backup",
+        "synchronous", "network", "endpoints", "lag", "failover", "parameters", "backup", "docker",
     ];
 
     public static readonly ImmutableArray<string> Node = ["name", "port", "upstream", "delay"];
@@ -46,4 +46,6 @@ public static class StackKeys
     public static readonly ImmutableArray<string> BackupRetention = ["full", "diff"];
 
     public static readonly ImmutableArray<string> BackupCompress = ["type", "level"];
+
+    public static readonly ImmutableArray<string> Docker = ["publishAddress"];
 }

@@ -1,8 +1,7 @@
 using System.Collections.Immutable;
 using PgHaInfra.Operations.Access;
-using PgHaInfra.Pulumi.Containers;
+using PgHaInfra.Deployment;
 using PgHaInfra.Pulumi.Verification;
-using PgHaInfra.Security;
 using PgHaInfra.Spec;
 using Pulumi;
 using Pulumi.Docker;
@@ -23,6 +22,12 @@ public abstract class PostgresCluster : ComponentResource
 
     public ClusterSpec Spec { get; }
 
+    /// <summary>The description with placeholder secrets: what is declared, field by field (pgha render --deployment prints it).</summary>
+    public DockerDeployment Shape { get; }
+
+    /// <summary>The description built from the generated secrets; secret fields of the resources come from it.</summary>
+    public Output<DockerDeployment> Deployment { get; }
+
     public Network Network { get; }
 
     public RemoteImage Image { get; }
@@ -36,13 +41,15 @@ public abstract class PostgresCluster : ComponentResource
 
     public Output<string> ReplicationPassword { get; }
 
-    /// <summary>A stable salt, so the replication role's SCRAM verifier (and so bootstrap.sql) does not change on every update.</summary>
+    /// <summary>Stable salts, so the SCRAM verifiers (and so the uploaded SQL) change only when a password does.</summary>
     public RandomId VerifierSalt { get; }
+
+    public RandomId SuperuserVerifierSalt { get; }
 
     /// <summary>The nodes, by name, in creation order.</summary>
     public ImmutableArray<PostgresNode> Nodes { get; }
 
-    /// <summary>Per node, each check's result after the update; a fixed "not checked" in a preview.</summary>
+    /// <summary>Per node, each check's result after the update; a fixed "not checked" in a preview. Not secret: it holds none.</summary>
     public Output<ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>>> ReplicationStatus { get; }
 
     protected PostgresCluster(string type, string name, Topology topology, ClusterArgs args, ComponentResourceOptions? options)
@@ -54,37 +61,48 @@ public abstract class PostgresCluster : ComponentResource
         }
 
         var spec = Spec = args.Spec;
+        var shape = Shape = DockerDeployment.Build(spec, DeploymentSecrets.Placeholders);
         var child = new CustomResourceOptions { Parent = this };
-        Network = new Network($"{name}-network", new NetworkArgs
+        var networkArgs = new NetworkArgs
         {
-            Name = spec.Network.Name,
-            Driver = "bridge",
-            IpamConfigs = { new NetworkIpamConfigArgs { Subnet = spec.Network.Subnet } },
-            Labels = { new NetworkLabelArgs { Label = "pgha.cluster", Value = spec.Name } },
-        }, new CustomResourceOptions { Parent = this, DeleteBeforeReplace = true });
-        Image = new RemoteImage($"{name}-image", new RemoteImageArgs { Name = spec.Postgres.Image, KeepLocally = true }, child);
+            Name = shape.Network.Name,
+            Driver = shape.Network.Driver,
+            IpamConfigs = { new NetworkIpamConfigArgs { Subnet = shape.Network.Subnet } },
+        };
+        foreach (var (label, value) in shape.Network.Labels)
+        {
+            networkArgs.Labels.Add(new NetworkLabelArgs { Label = label, Value = value });
+        }
+
+        Network = new Network($"{name}-network", networkArgs, new CustomResourceOptions { Parent = this, DeleteBeforeReplace = true });
+        Image = new RemoteImage($"{name}-image", new RemoteImageArgs { Name = shape.Image.Name, KeepLocally = shape.Image.KeepLocally }, child);
         SuperuserPasswordResource = new RandomPassword($"{name}-superuser-password", new RandomPasswordArgs { Length = PasswordLength, Special = false }, child);
         ReplicationPasswordResource = new RandomPassword($"{name}-replication-password", new RandomPasswordArgs { Length = PasswordLength, Special = false }, child);
         SuperuserPassword = Output.CreateSecret(SuperuserPasswordResource.Result);
         ReplicationPassword = Output.CreateSecret(ReplicationPasswordResource.Result);
-        VerifierSalt = new RandomId($"{name}-replication-verifier-salt", new RandomIdArgs { ByteLength = 16 }, child);
-        var verifier = Output.CreateSecret(Output.Tuple(ReplicationPassword, VerifierSalt.B64Std)
-            .Apply(t => ScramVerifier.Compute(t.Item1, Convert.FromBase64String(t.Item2))));
+        VerifierSalt = new RandomId($"{name}-replication-verifier-salt", new RandomIdArgs { ByteLength = DeploymentSecrets.SaltBytes }, child);
+        SuperuserVerifierSalt = new RandomId($"{name}-superuser-verifier-salt", new RandomIdArgs { ByteLength = DeploymentSecrets.SaltBytes }, child);
+        Deployment = Output.CreateSecret(Output.Tuple(SuperuserPassword, ReplicationPassword, SuperuserVerifierSalt.B64Std, VerifierSalt.B64Std)
+            .Apply(t => DockerDeployment.Build(spec, new DeploymentSecrets(t.Item1, t.Item2, Convert.FromBase64String(t.Item3), Convert.FromBase64String(t.Item4)))));
 
         var containers = new Dictionary<string, Container>(StringComparer.Ordinal);
         var nodes = ImmutableArray.CreateBuilder<PostgresNode>();
-        foreach (var node in spec.InCreationOrder())
+        foreach (var container in shape.Containers)
         {
-            var upstream = spec.UpstreamOf(node);
-            var component = new PostgresNode($"{name}-{node.Name}", new PostgresNodeArgs(
-                spec, node, Image.ImageId, Network.Name, SuperuserPassword, ReplicationPassword, verifier,
-                args.PublishAddress, upstream is null ? null : containers[upstream.Name]), new ComponentResourceOptions { Parent = this });
-            containers[node.Name] = component.Container;
+            var node = container.Node;
+            var component = new PostgresNode($"{name}-{node}", new PostgresNodeArgs(
+                container,
+                Deployment.Apply(d => d.Container(node)),
+                shape.Volumes.Single(v => v.Node == node),
+                Image.ImageId,
+                Network.Name,
+                container.Upstream is { } upstream ? containers[upstream] : null), new ComponentResourceOptions { Parent = this });
+            containers[node] = component.Container;
             nodes.Add(component);
         }
 
         Nodes = nodes.ToImmutable();
-        ReplicationStatus = PostDeployStatus(args);
+        ReplicationStatus = Output.Unsecret(PostDeployStatus(args));
     }
 
     /// <summary>After every container exists (their ids are known), and never in a preview, run the streaming check.</summary>
@@ -93,13 +111,13 @@ public abstract class PostgresCluster : ComponentResource
         var containerIds = Output.All(Nodes.Select(n => n.Container.Id));
         return Output.Tuple(containerIds, SuperuserPassword, ReplicationPassword).Apply(async t =>
         {
-            if (Deployment.Instance.IsDryRun)
+            if (global::Pulumi.Deployment.Instance.IsDryRun)
             {
                 return PostDeployCheck.PreviewStatus(Spec);
             }
 
             var credentials = new ClusterCredentials(Spec.Replication.Superuser, t.Item2, Spec.Replication.User, t.Item3);
-            return await args.Check.RunAsync(Spec, args.CheckHost, credentials, this).ConfigureAwait(false);
+            return await args.Check.RunAsync(Spec, Spec.Docker.CheckHost, credentials, this).ConfigureAwait(false);
         });
     }
 
@@ -112,7 +130,7 @@ public abstract class PostgresCluster : ComponentResource
         ["writeName"] = Spec.Endpoints.Write,
         ["readName"] = Spec.Endpoints.Read,
         ["readNameResolvesTo"] = NetworkAliases.ReadReason(Spec),
-        ["nodes"] = Nodes.Select(n => n.Files.Node.Name).ToImmutableArray(),
+        ["nodes"] = Nodes.Select(n => n.Shape.Node).ToImmutableArray(),
         ["replicationStatus"] = ReplicationStatus,
     };
 

@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using PgHaInfra.Pulumi.Containers;
-using PgHaInfra.Rendering;
-using PgHaInfra.Spec;
+using PgHaInfra.Deployment;
 using Pulumi;
 using Pulumi.Docker;
 using Pulumi.Docker.Inputs;
@@ -10,22 +8,15 @@ using Pulumi.Docker.Inputs;
 namespace PgHaInfra.Pulumi.Components;
 
 /// <summary>
-/// One PostgreSQL server: a data volume and a container that runs the rendered postgresql.conf and pg_hba.conf.
-/// The primary initialises through the image's entrypoint; a replica clones its upstream with pg_basebackup.
+/// One node: the description's volume and container, mapped field by field onto Pulumi.Docker resources. It decides
+/// nothing: every value comes from <see cref="ContainerSpec"/> and <see cref="DockerVolume"/> (secret ones from the
+/// description built with the generated secrets, marked secret here as they are there).
 /// </summary>
 public sealed class PostgresNode : ComponentResource
 {
     public const string Type = "pgha:index:PostgresNode";
 
-    /// <summary>Seconds the Docker provider waits for the container to report healthy before the step fails.</summary>
-    public const int HealthyWithinSeconds = 420;
-
-    /// <summary>The node's rendered files, as uploaded (bootstrap.sql of the primary gets the real verifier at apply time).</summary>
-    public NodeFiles Files { get; }
-
-    public string StartScript { get; }
-
-    public ImmutableArray<string> Aliases { get; }
+    public ContainerSpec Shape { get; }
 
     public Volume Volume { get; }
 
@@ -37,111 +28,86 @@ public sealed class PostgresNode : ComponentResource
     public PostgresNode(string name, PostgresNodeArgs args, ComponentResourceOptions? options = null)
         : base(Type, name, options)
     {
-        var (spec, node) = (args.Spec, args.Node);
-        var placement = ClusterPlacement.DockerNetwork(spec);
-        var isPrimary = spec.IsPrimary(node);
-        var production = spec.Environment == DeploymentEnvironment.Production;
-        Files = NodeFiles.Render(spec, placement, node, BootstrapSql.VerifierPlaceholder);
-        StartScript = NodeStartScript.Render(spec, node);
-        Aliases = NetworkAliases.For(spec, node);
-
-        // Data outlives a container replacement; in production it also survives `pulumi destroy` and refuses deletion.
-        Volume = new Volume($"{name}-data", new VolumeArgs
+        var c = Shape = args.Shape;
+        var v = args.Volume;
+        var volumeArgs = new VolumeArgs { Name = v.Name };
+        foreach (var (label, value) in v.Labels)
         {
-            Name = $"{spec.Name}-{node.Name}-data",
-            Labels =
-            {
-                new VolumeLabelArgs { Label = "pgha.cluster", Value = spec.Name },
-                new VolumeLabelArgs { Label = "pgha.node", Value = node.Name },
-            },
-        }, new CustomResourceOptions { Parent = this, Protect = production, RetainOnDelete = production });
+            volumeArgs.Labels.Add(new VolumeLabelArgs { Label = label, Value = value });
+        }
 
-        var uploads = new InputList<ContainerUploadArgs>
+        Volume = new Volume($"{name}-data", volumeArgs, new CustomResourceOptions { Parent = this, Protect = v.Retain, RetainOnDelete = v.Retain });
+
+        var containerArgs = new ContainerArgs
         {
-            new ContainerUploadArgs { File = ContainerPaths.StartScript, Content = StartScript, Executable = true },
-            new ContainerUploadArgs
+            Name = c.Name,
+            Hostname = c.Hostname,
+            Image = args.ImageId,
+            Entrypoints = c.Entrypoint.ToList(),
+            Command = c.Command.ToList(),
+            Init = c.Init,
+            Restart = c.RestartPolicy,
+            StopSignal = c.StopSignal,
+            StopTimeout = c.StopGraceSeconds,
+            DestroyGraceSeconds = c.StopGraceSeconds,
+            Volumes = { new ContainerVolumeArgs { VolumeName = Volume.Name, ContainerPath = c.Data.ContainerPath } },
+            NetworksAdvanced = { new ContainerNetworksAdvancedArgs { Name = args.NetworkName, Aliases = c.Network.Aliases.ToList() } },
+            Healthcheck = new ContainerHealthcheckArgs
             {
-                File = ContainerPaths.Passfile,
-                Content = Output.CreateSecret(args.ReplicationPassword.Apply(p => Passfile.Content(spec.Replication.User, p))),
+                Tests = c.HealthCheck.Test.ToList(),
+                Interval = c.HealthCheck.Interval,
+                Timeout = c.HealthCheck.Timeout,
+                StartPeriod = c.HealthCheck.StartPeriod,
+                Retries = c.HealthCheck.Retries,
             },
+            Wait = true,
+            WaitTimeout = c.HealthyWithinSeconds,
         };
-        foreach (var file in Files.Files)
+        for (var i = 0; i < c.Environment.Length; i++)
         {
-            var content = ContentOf(file, args, placement);
-            uploads.Add(new ContainerUploadArgs { File = ContainerPaths.PathOf(file.Name), Content = content });
-            if (isPrimary && file.Name == NodeFiles.BootstrapSql)
+            containerArgs.Envs.Add(Value(c.Environment[i].Assignment, args.Actual, i, (spec, index) => spec.Environment[index].Assignment));
+        }
+
+        for (var i = 0; i < c.Uploads.Length; i++)
+        {
+            var upload = c.Uploads[i];
+            containerArgs.Uploads.Add(new ContainerUploadArgs
             {
-                uploads.Add(new ContainerUploadArgs { File = ContainerPaths.InitdbBootstrap, Content = content.ToOutput().Apply(InitdbBootstrap.Content) });
-            }
+                File = upload.Path,
+                Content = Value(upload.Content, args.Actual, i, (spec, index) => spec.Uploads[index].Content),
+                Permissions = upload.Permissions,
+            });
         }
 
-        var envs = new InputList<string> { $"PGDATA={ContainerPaths.DataDirectory}" };
-        if (isPrimary)
+        foreach (var (label, value) in c.Labels)
         {
-            envs.Add($"POSTGRES_USER={spec.Replication.Superuser}");
-            envs.Add(Output.CreateSecret(args.SuperuserPassword.Apply(p => $"POSTGRES_PASSWORD={p}")));
+            containerArgs.Labels.Add(new ContainerLabelArgs { Label = label, Value = value });
         }
 
-        // The container's name and published port are fixed, so a replacement (any change of its rendered files)
-        // must remove the old container first; the data stays on the volume.
-        var containerOptions = new CustomResourceOptions { Parent = this, DeleteBeforeReplace = true };
+        foreach (var port in c.Ports)
+        {
+            containerArgs.Ports.Add(new ContainerPortArgs { Internal = port.Internal, External = port.External, Ip = port.HostAddress, Protocol = port.Protocol });
+        }
+
+        var containerOptions = new CustomResourceOptions { Parent = this, DeleteBeforeReplace = c.DeleteBeforeReplace };
         if (args.Upstream is not null)
         {
             containerOptions.DependsOn = args.Upstream;
         }
 
-        Container = new Container($"{name}-server", new ContainerArgs
-        {
-            Name = $"{spec.Name}-{node.Name}",
-            Hostname = node.Name,
-            Image = args.ImageId,
-            Entrypoints = { ContainerPaths.StartScript },
-            Command = ContainerPaths.ServerCommand.ToList(),
-            Envs = envs,
-            Uploads = uploads,
-            // tini as PID 1 reaps the start script's detached bootstrap job instead of the postmaster.
-            Init = true,
-            Restart = "unless-stopped",
-            Labels =
-            {
-                Label("pgha.cluster", spec.Name),
-                Label("pgha.node", node.Name),
-                Label("pgha.role", isPrimary ? "primary" : $"replica-of-{spec.UpstreamOf(node)!.Name}"),
-            },
-            Volumes = { new ContainerVolumeArgs { VolumeName = Volume.Name, ContainerPath = ContainerPaths.DataDirectory } },
-            NetworksAdvanced = { new ContainerNetworksAdvancedArgs { Name = args.NetworkName, Aliases = Aliases.ToList() } },
-            Ports =
-            {
-                new ContainerPortArgs { Internal = ClusterPlacement.ContainerPort, External = node.Port, Ip = args.PublishAddress, Protocol = "tcp" },
-            },
-            Healthcheck = new ContainerHealthcheckArgs
-            {
-                // Over TCP: during the image's first initialisation only a socket-only temporary server runs.
-                Tests = { "CMD", "pg_isready", "-q", "-h", "127.0.0.1", "-p", ClusterPlacement.ContainerPort.ToString(CultureInfo.InvariantCulture) },
-                Interval = "2s",
-                Timeout = "3s",
-                StartPeriod = "120s",
-                Retries = 5,
-            },
-            Wait = true,
-            WaitTimeout = HealthyWithinSeconds,
-        }, containerOptions);
-
-        PublishedAddress = Output.Create($"{args.PublishAddress}:{node.Port.ToString(CultureInfo.InvariantCulture)}");
+        Container = new Container($"{name}-server", containerArgs, containerOptions);
+        var published = c.Ports[0];
+        PublishedAddress = Output.Create($"{published.HostAddress}:{published.External.ToString(CultureInfo.InvariantCulture)}");
         RegisterOutputs(new Dictionary<string, object?>
         {
             ["containerName"] = Container.Name,
-            ["aliases"] = Aliases,
+            ["aliases"] = c.Network.Aliases,
             ["publishedAddress"] = PublishedAddress,
-            ["role"] = isPrimary ? "primary" : $"replica of {spec.UpstreamOf(node)!.Name}",
+            ["upstream"] = c.Upstream,
         });
     }
 
-    /// <summary>A file that holds the verifier placeholder is rendered again with the real verifier, as a secret.</summary>
-    private static Input<string> ContentOf(RenderedFile file, PostgresNodeArgs args, ClusterPlacement placement) =>
-        file.Content.Contains(BootstrapSql.VerifierPlaceholder, StringComparison.Ordinal)
-            ? Output.CreateSecret(args.ReplicationVerifier.Apply(v => NodeFiles.Render(args.Spec, placement, args.Node, v)[file.Name]))
-            : file.Content;
-
-    private static ContainerLabelArgs Label(string label, string value) => new() { Label = label, Value = value };
+    /// <summary>A plain value as it is; a secret one from the description built with the real secrets, as a secret.</summary>
+    private static Input<string> Value(DeploymentValue shape, Output<ContainerSpec> actual, int index, Func<ContainerSpec, int, DeploymentValue> select) =>
+        shape.IsSecret ? Output.CreateSecret(actual.Apply(spec => select(spec, index).Text)) : shape.Text;
 }

@@ -1,23 +1,19 @@
-using PgHaInfra.Spec;
+using PgHaInfra.Deployment;
 using Pulumi;
 
 namespace PgHaInfra.Pulumi.Components;
 
-/// <summary>What one node's component needs from its cluster.</summary>
-/// <param name="ImageId">The pulled PostgreSQL image.</param>
-/// <param name="NetworkName">The cluster's Docker network.</param>
-/// <param name="SuperuserPassword">Secret: the image's entrypoint sets it when it initialises the primary.</param>
-/// <param name="ReplicationPassword">Secret: written into the passfile that primary_conninfo names.</param>
-/// <param name="ReplicationVerifier">Secret: the SCRAM verifier that bootstrap.sql creates the replication role from.</param>
-/// <param name="PublishAddress">The host address the node's port is published on.</param>
-/// <param name="Upstream">The container this node streams from; null for the primary.</param>
+/// <summary>What one node's component maps: its container and volume from the description, and the resources it needs.</summary>
+/// <param name="Shape">The container as described with placeholder secrets: every field that is not secret, known at declaration.</param>
+/// <param name="Actual">The same container described with the generated secrets: the source of every secret field.</param>
+/// <param name="Volume">Its data volume from the description.</param>
+/// <param name="ImageId">The image resource's id, so containers are pinned to it.</param>
+/// <param name="NetworkName">The network resource's name, so containers depend on it.</param>
+/// <param name="Upstream">The container this node is created after (the description's Upstream); null for the primary.</param>
 public sealed record PostgresNodeArgs(
-    ClusterSpec Spec,
-    NodeSpec Node,
+    ContainerSpec Shape,
+    Output<ContainerSpec> Actual,
+    DockerVolume Volume,
     Input<string> ImageId,
     Input<string> NetworkName,
-    Output<string> SuperuserPassword,
-    Output<string> ReplicationPassword,
-    Output<string> ReplicationVerifier,
-    string PublishAddress,
     Resource? Upstream);

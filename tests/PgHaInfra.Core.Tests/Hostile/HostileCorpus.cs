@@ -92,7 +92,7 @@ internal static class HostileCorpus
         new("injection", "parameter name with a hyphen", Param("wal-level", "minimal"),
             ":11: pg-ha-infra:parameters.wal-level = \"minimal\": \"wal-level\" is not a PostgreSQL parameter name. Allowed: lowercase letters, digits, '_' and '.'"),
         new("injection", "key with a newline", Base("  " + Q("pg-ha-infra:topo\\nlogy") + ": async"),
-            ":10: pg-ha-infra:topo\\nlogy: is not a known key. Allowed: cluster, environment, topology, primary, nodes, postgres, replication, wal, synchronous, network, endpoints, lag, failover, parameters, backup. Did you mean pg-ha-infra:topology?"),
+            ":10: pg-ha-infra:topo\\nlogy: is not a known key. Allowed: cluster, environment, topology, primary, nodes, postgres, replication, wal, synchronous, network, endpoints, lag, failover, parameters, backup, docker. Did you mean pg-ha-infra:topology?"),
         new("injection", "synchronous standby with a newline", ProdUpstream("pg-3").Replace("standbys: [pg-2, pg-3]", "standbys: [pg-2, " + Q("pg-3\\n") + "]", StringComparison.Ordinal),
             ":24: pg-ha-infra:synchronous.standbys = \"pg-3\\n\": is not one of the nodes. Allowed: pg-1, pg-2, pg-3, pg-4, pg-dr. Did you mean \"pg-3\"?"),
         new("injection", "synchronous commit with a newline", ProdUpstream("pg-3").Replace("commit: \"on\"", "commit: " + Q("on\\n"), StringComparison.Ordinal),

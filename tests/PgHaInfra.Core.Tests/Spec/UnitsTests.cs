@@ -130,7 +130,9 @@ public sealed class UnitsTests
         Assert.Equal("pg-1", spec.Primary);
         Assert.Equal("pg-write.shop.pgha.internal", spec.Endpoints.Write);
         Assert.Equal("pg-read.shop.pgha.internal", spec.Endpoints.Read);
-        Assert.Equal(new NetworkSpec("pgha-shop", "10.89.0.0/24"), spec.Network);
+        // The subnet is derived from the cluster name (stable), so stacks without a network key do not collide.
+        Assert.Equal(new NetworkSpec("pgha-shop", "10.89.153.0/24"), spec.Network);
+        Assert.Equal(DockerSpec.Default, spec.Docker);
         Assert.Equal(DeploymentEnvironment.Development, spec.Environment);
     }
 

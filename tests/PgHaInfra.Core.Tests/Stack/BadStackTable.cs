@@ -6,7 +6,7 @@ internal static class BadStackTable
     private const string Ns = "pg-ha-infra:";
     private const string NameAllowed = "a lowercase DNS label: a letter, then letters, digits or '-', not ending with '-', at most 40 characters";
     private const string PortAllowed = "a whole number from 1024 to 65535";
-    private const string TopLevelKeys = "cluster, environment, topology, primary, nodes, postgres, replication, wal, synchronous, network, endpoints, lag, failover, parameters, backup";
+    private const string TopLevelKeys = "cluster, environment, topology, primary, nodes, postgres, replication, wal, synchronous, network, endpoints, lag, failover, parameters, backup, docker";
     private const string SizeAllowed = "a whole number with an optional unit B, kB, MB, GB or TB (1024-based; KiB, MiB, GiB, TiB also accepted), e.g. 512MB or 1GB";
     private const string DurationAllowed = "a whole number with a unit ms, s, min, h or d (also second(s), minute(s), hour(s), day(s)), e.g. 60s or 1 minute";
     private const string FromPrimary = "replicas that stream from the primary";

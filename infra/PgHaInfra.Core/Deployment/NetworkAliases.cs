@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using PgHaInfra.Rendering;
 using PgHaInfra.Spec;
 
-namespace PgHaInfra.Pulumi.Containers;
+namespace PgHaInfra.Deployment;
 
 /// <summary>
 /// The DNS of the endpoints, as network aliases that Docker's embedded DNS resolves (and round-robins when several

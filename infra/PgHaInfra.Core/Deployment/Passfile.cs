@@ -1,4 +1,4 @@
-namespace PgHaInfra.Pulumi.Containers;
+namespace PgHaInfra.Deployment;
 
 /// <summary>The libpq passfile that the rendered primary_conninfo names, so the password is never inline.</summary>
 public static class Passfile

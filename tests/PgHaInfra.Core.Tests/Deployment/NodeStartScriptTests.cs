@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using PgHaInfra.Deployment;
+using PgHaInfra.Rendering;
+
+namespace PgHaInfra.Core.Tests.Deployment;
+
+/// <summary>The start script each container runs: valid POSIX sh, no image conventions, and a replica clones its upstream through its own slot.</summary>
+public sealed class NodeStartScriptTests
+{
+    public static TheoryData<string> Stacks() => DockerDeploymentTests.RepositoryStacks();
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public async Task Every_nodes_script_is_valid_sh_and_clones_replicas_from_their_upstream_through_their_slot(string stack)
+    {
+        var spec = await StackFixtures.LoadAsync(stack);
+        foreach (var node in spec.Nodes)
+        {
+            var script = NodeStartScript.Render(spec, node);
+            await AssertValidShAsync(script);
+            Assert.EndsWith("exec setpriv --reuid=postgres --regid=postgres --init-groups -- \"$@\"\n", script, StringComparison.Ordinal);
+            Assert.Contains($"-f \"$conf/{NodeFiles.BootstrapSql}\" -f '{ContainerLayout.SuperuserSql}'", script, StringComparison.Ordinal);
+            Assert.Contains("bin='/usr/lib/postgresql/15/bin'", script, StringComparison.Ordinal);
+            if (spec.UpstreamOf(node) is { } upstream)
+            {
+                Assert.Contains($"--slot='{node.SlotName}'", script, StringComparison.Ordinal);
+                Assert.Contains($"host={ClusterPlacement.DockerHostName(spec, upstream)} port=5432 user={spec.Replication.User} passfile={ContainerLayout.Passfile}", script, StringComparison.Ordinal);
+                Assert.Contains($"\"$new/{NodeFiles.StandbySignal}\"", script, StringComparison.Ordinal);
+                Assert.DoesNotContain("initdb", script, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.DoesNotContain("pg_basebackup", script, StringComparison.Ordinal);
+                Assert.DoesNotContain($"\"$new/{NodeFiles.StandbySignal}\"", script, StringComparison.Ordinal);
+                Assert.Contains("\"$bin/initdb\"", script, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    private static async Task AssertValidShAsync(string script)
+    {
+        using var sh = Process.Start(new ProcessStartInfo("sh", ["-n"]) { RedirectStandardInput = true, RedirectStandardError = true })!;
+        await sh.StandardInput.WriteAsync(script);
+        sh.StandardInput.Close();
+        var errors = await sh.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await sh.WaitForExitAsync(deadline.Token);
+        Assert.True(sh.ExitCode == 0, $"sh -n: {errors}\n{script}");
+    }
+}
