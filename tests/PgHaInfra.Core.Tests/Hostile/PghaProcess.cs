@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace PgHaInfra.Core.Tests.Hostile;
 
 /// <summary>pgha run as its own process (the built pgha apphost beside the tests): real exit codes and real stderr bytes.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed record PghaProcess(int ExitCode, string Out, string Error)
 {
     private static readonly string Pgha = Path.Combine(AppContext.BaseDirectory, "pgha");
@@ -10,7 +11,33 @@ internal sealed record PghaProcess(int ExitCode, string Out, string Error)
     /// <param name="asUser">Run as this OS user (through runuser), for what root may always do, such as reading any folder.</param>
     public static async Task<PghaProcess> RunAsync(string[] args, string? asUser = null)
     {
-        var start = new ProcessStartInfo(asUser is null ? Pgha : "runuser")
+        if (asUser is null)
+        {
+            return await RunAsync(Pgha, args, null);
+        }
+
+        // The checkout may sit where the other user cannot reach it (CI's clone in a 0700 temp folder): run a copy of
+        // the built program from a folder that user can enter.
+        var copy = Directory.CreateTempSubdirectory("pgha-as-user-");
+        try
+        {
+            copy.UnixFileMode = (UnixFileMode)0b111_101_101;
+            foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory))
+            {
+                File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
+            }
+
+            return await RunAsync(Path.Combine(copy.FullName, "pgha"), args, asUser);
+        }
+        finally
+        {
+            copy.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<PghaProcess> RunAsync(string pgha, string[] args, string? asUser)
+    {
+        var start = new ProcessStartInfo(asUser is null ? pgha : "runuser")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -19,7 +46,7 @@ internal sealed record PghaProcess(int ExitCode, string Out, string Error)
         };
         if (asUser is not null)
         {
-            foreach (var a in new[] { "-u", asUser, "--", Pgha })
+            foreach (var a in new[] { "-u", asUser, "--", pgha })
             {
                 start.ArgumentList.Add(a);
             }
