@@ -20,14 +20,17 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
 
     private sealed record Cell(string Verb, string Step, bool Killed, bool Converged, string Outcome);
 
-    /// <summary>The cells of each verb, in the order its steps run (`step+`: right after the step).</summary>
+    /// <summary>
+    /// The cells of each verb, in the order its steps run (`step+`: right after the step). The promotion steps are
+    /// PromotionRunner's: the target is recorded (record-primary) before pg_promote (promote).
+    /// </summary>
     public static readonly TheoryData<string> Verbs = new() { "up", "switchover", "failover", "rejoin" };
 
     private static readonly string[] UpSteps = ["initdb@pg-1", "start@pg-1", "role + slots@pg-1", "role + slots+@pg-1", "pg_basebackup@pg-2", "pg_basebackup+@pg-2", "start+@pg-3"];
 
-    private static readonly string[] SwitchoverSteps = ["fence", "final-lsn", "promote", "record-primary", "re-point", "rejoin", "drop-orphan-slots", "drop-orphan-slots+"];
+    private static readonly string[] SwitchoverSteps = ["fence", "final-lsn", "one-primary", "record-primary", "promote", "promote+", "re-point", "rejoin", "drop-orphan-slots", "drop-orphan-slots+"];
 
-    private static readonly string[] FailoverSteps = ["fence", "promote", "record-primary", "re-point", "drop-orphan-slots", "drop-orphan-slots+"];
+    private static readonly string[] FailoverSteps = ["fence", "one-primary", "record-primary", "promote", "promote+", "re-point", "drop-orphan-slots", "drop-orphan-slots+"];
 
     private static readonly string[] RejoinSteps = ["rejoin", "drop-orphan-slots", "drop-orphan-slots+"];
 
