@@ -41,28 +41,15 @@ public static class FailoverPlanner
 
         checks.Add(onePrimary);
 
-        // A promotion interrupted before it was recorded leaves a writable replica behind: promoting another one would
-        // make two primaries, whatever --force says.
-        var promoted = spec.Nodes.Where(n => n.Name != spec.Primary && observation.Nodes.TryGetValue(n.Name, out var o) && o.IsWritablePrimary).Select(n => n.Name).ToList();
-        checks.Add(promoted.Count == 0
-            ? PreconditionCheck.Pass("no other primary", "every other node that answers is in recovery")
-            : PreconditionCheck.Fail("no other primary", $"{string.Join(", ", promoted)} already accepts writes while the engine records {spec.Primary} (an interrupted promotion); promoting another node would make two primaries", force, forceable: false));
-
         var decision = CandidateSelection.Choose(spec, observation, force);
         var best = decision.Ranking.FirstOrDefault(r => r.Eligible);
         string target;
         string reason;
         if (requested is null)
         {
-            if (decision.Chosen is null || promoted.Count > 0)
+            if (decision.Chosen is null)
             {
-                var refused = checks.ToImmutable();
-                if (promoted.Count > 0)
-                {
-                    return new PlanDecision<FailoverPlan>(null, refused, $"refused failover: {Preconditions.Summary(refused)}");
-                }
-
-                return new PlanDecision<FailoverPlan>(null, refused, $"refused failover: {decision.Reason}");
+                return new PlanDecision<FailoverPlan>(null, checks.ToImmutable(), $"refused failover: {decision.Reason}");
             }
 
             target = decision.Chosen;

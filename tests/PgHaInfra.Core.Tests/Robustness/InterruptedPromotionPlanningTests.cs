@@ -27,6 +27,7 @@ public sealed class InterruptedPromotionPlanningTests
         var decision = FailoverPlanner.Plan(spec, observation, null, force);
 
         Assert.False(decision.Proceed);
-        Assert.Contains("no other primary: pg-2 already accepts writes while the engine records pg-1", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("one primary: pg-2 already accepts writes (a promotion that was never recorded?)", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("`pgha failover --adopt pg-2`", decision.Reason, StringComparison.Ordinal);
     }
 }
