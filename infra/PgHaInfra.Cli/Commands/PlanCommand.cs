@@ -78,6 +78,7 @@ public sealed class PlanCommand(CliConsoles consoles) : AsyncCommand<PlanCommand
                 CreateSlot => "+ ",
                 DropSlot => "- ",
                 RestartNode => "! ",
+                FinishPromotion => "^ ",
                 _ => "~ ",
             };
             var target = action switch
