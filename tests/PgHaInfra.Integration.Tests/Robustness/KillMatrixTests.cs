@@ -108,6 +108,28 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_switchover_killed_at_promote_is_finished_by_up_and_plan_says_so_first()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(240));
+        await using var test = await TestCluster.StartAsync("rb-kill-fin", StackTemplates.Async(2), cancellationToken: deadline.Token);
+        var marks = await MarkAsync(test, "before the switchover", deadline.Token);
+        var target = test.Spec.Replicas.First().Name;
+        var killed = await RunAsync(test, $"switchover --to {target}", "promote");
+        Assert.True(killed.Killed, killed.ToString());
+
+        // Recorded, never promoted: plan shows the promotion up will finish, with its reason, and no problem.
+        var plan = await RunAsync(test, "plan");
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(plan.Stdout, $@"\^\s+{target}\s+promote\s+{target} is the recorded primary but runs in recovery"), plan.Stdout);
+        Assert.DoesNotContain("problem", plan.Stdout, StringComparison.Ordinal);
+
+        var up = await RunAsync(test, "up");
+        Assert.True(up.ExitCode == 0, up.ToString());
+        Assert.Null(await CheckAsync(test, marks, deadline.Token));
+        Assert.Equal(target, test.Spec.Primary);
+    }
+
+    [Fact]
     public async Task Sigint_stops_up_cleanly_with_a_clear_message_and_the_next_up_converges()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(150));
