@@ -95,7 +95,7 @@ public static class ConvergencePlanner
 
             if (seen.Fence is { } fence)
             {
-                if (upstream is null && !seen.Running && !observed.Nodes.Values.Any(n => n.Name != node.Name && n is { Running: true, InRecovery: false }))
+                if (upstream is null && !seen.Running && WritableOthers(observed, node.Name).Count == 0)
                 {
                     // A switchover or failover fenced the recorded primary and was killed before anything replaced it
                     // (the target is recorded before pg_promote, so a promoted node would be the recorded one): starting
@@ -118,10 +118,21 @@ public static class ConvergencePlanner
                 continue;
             }
 
+            if (seen is { Running: true, InRecovery: true } && upstream is null && WritableOthers(observed, node.Name).Count == 0)
+            {
+                // Recorded before pg_promote, so a kill between the two leaves exactly this: finishing it is the only
+                // way forward that promotes no second node (the old primary stays fenced and rejoins).
+                actions.Add(new FinishPromotion(node.Name,
+                    $"{node.Name} is the recorded primary but runs in recovery (a switchover or failover recorded it and was interrupted before pg_promote took effect), " +
+                    "and no other node accepts writes: a promotion once requested is treated as done, so finish it"));
+                continue;
+            }
+
             if (seen is { Running: true, InRecovery: { } inRecovery } && inRecovery == spec.IsPrimary(node))
             {
                 problems.Add(spec.IsPrimary(node)
-                    ? $"{node.Name} is the primary but runs as a replica (in recovery); pgha leaves it alone: promote it with `pgha failover --adopt {node.Name}`, or fix the stack's primary"
+                    ? $"{node.Name} is the primary but runs as a replica (in recovery), and {string.Join(", ", WritableOthers(observed, node.Name))} accepts writes; " +
+                      "pgha will not promote a second primary: adopt the writable node with `pgha failover --adopt NODE`, or stop it"
                     : $"{node.Name} should be a replica of {upstream!.Name} but runs as a primary (not in recovery); pgha will not demote it: " +
                       $"if it should be the primary, record it with `pgha failover --adopt {node.Name}`; otherwise stop it and `pgha up --rebuild {node.Name}`");
                 continue;
@@ -234,6 +245,10 @@ public static class ConvergencePlanner
             $"{node.Name} runs but does not stream from {upstream.Name} ({why}): restart it so it reconnects with its rendered primary_conninfo and a clean environment; " +
             $"only if it still does not stream, make it again from {upstream.Name} (last resort)");
     }
+
+    /// <summary>The nodes other than <paramref name="node"/> that run out of recovery (accept writes).</summary>
+    private static List<string> WritableOthers(ObservedCluster observed, string node) =>
+        [.. observed.Nodes.Values.Where(n => n.Name != node && n is { Running: true, InRecovery: false }).Select(n => n.Name).Order(StringComparer.Ordinal)];
 
     private static string Names(IEnumerable<SettingChange> changes) => string.Join(", ", changes.Select(c => c.Name));
 

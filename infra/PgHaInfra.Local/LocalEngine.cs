@@ -287,6 +287,10 @@ public static class LocalEngine
                         }, $"as a replica of {rejoin.Upstream}").ConfigureAwait(false);
                         started = true;
                         break;
+                    case FinishPromotion finish:
+                        await steps.TimeAsync(node.Name, "finish promotion", () => FinishPromotionAsync(node, cancellationToken), finish.Reason).ConfigureAwait(false);
+                        started = true;
+                        break;
                     case StartNode when Failover.Fence.IsFenced(dataDirectory) && Spec.IsPrimary(node):
                         // The planner found no other primary: the interrupted operation's roll-back, as PromotionRunner's own.
                         await steps.TimeAsync(node.Name, "unfence + start", async () =>
@@ -339,6 +343,26 @@ public static class LocalEngine
             if (started && Spec.DownstreamsOf(node).Any() && plan.For(node.Name).All(a => a is not CreateNode { Upstream: null }))
             {
                 await steps.TimeAsync(node.Name, "slots", () => SlotSql.RunBootstrapAsync(access.DataSource(node.Name), files with { Files = [new RenderedFile(NodeFiles.BootstrapSql, BootstrapSql.SessionSettings + BootstrapSql.Slots(Spec, node))] }, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// The recorded primary's interrupted promotion, finished as `pgha failover --adopt` finishes it (AdoptPlanner,
+        /// then PromotionRunner: one-primary check, record, pg_promote), so the last check before pg_promote is the same.
+        /// </summary>
+        private async Task FinishPromotionAsync(NodeSpec node, CancellationToken cancellationToken)
+        {
+            var observation = await ReplicationObserver.ObserveAsync(access, cancellationToken).ConfigureAwait(false);
+            var decision = AdoptPlanner.Plan(Spec, observation, node.Name);
+            if (decision.Plan is not { NeedsPromotion: true } adopt)
+            {
+                throw new LocalEngineException($"up did not finish the promotion of {node.Name}: {decision.Reason}");
+            }
+
+            var report = await new PromotionRunner(access, new Failover.LocalNodeControl(cluster, binaries)).AdoptAsync(adopt, cancellationToken).ConfigureAwait(false);
+            if (!report.Succeeded)
+            {
+                throw new LocalEngineException($"up could not finish the promotion of {node.Name}: {report.Error}" + (report.Aftermath is { } then ? $"; {then}" : ""));
             }
         }
 

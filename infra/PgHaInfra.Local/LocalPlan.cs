@@ -45,6 +45,16 @@ public sealed record RejoinNode(string Node, string Upstream, bool AllowReclone,
     public override string Kind => "rejoin";
 }
 
+/// <summary>
+/// Finish the promotion of the recorded primary, which runs in recovery: a switchover or failover recorded it and was
+/// killed before pg_promote took effect. A promotion once requested is treated as done, so `up` finishes it (the
+/// promotion `pgha failover --adopt` runs) rather than starting the fenced old primary again.
+/// </summary>
+public sealed record FinishPromotion(string Node, string Reason) : PlanAction(Node, Reason)
+{
+    public override string Kind => "promote";
+}
+
 /// <summary>Start a stopped node (after installing its files when they changed).</summary>
 public sealed record StartNode(string Node, ImmutableArray<SettingChange> Changes, string Reason) : PlanAction(Node, Reason)
 {

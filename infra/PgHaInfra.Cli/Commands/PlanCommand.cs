@@ -83,6 +83,7 @@ public sealed class PlanCommand(CliConsoles consoles) : AsyncCommand<PlanCommand
                 CreateSlot => "+ ",
                 DropSlot => "- ",
                 RestartNode => "! ",
+                FinishPromotion => "^ ",
                 _ => "~ ",
             };
             var target = action switch

@@ -234,7 +234,7 @@ public sealed class PromotionRunner(ClusterAccess access, INodeControl control, 
 
     private static string PromotedAftermath(PromotionPlan plan) =>
         $"{plan.Target} is recorded as the primary and its promotion was requested, which counts as done: no other node will be promoted. " +
-        $"If it is still in recovery, finish it with `pgha failover --adopt {plan.Target}`; re-point or rejoin the rest with `pgha up` (and `pgha rejoin --node {plan.OldPrimary}`)";
+        $"Run `pgha up`: it finishes the promotion if {plan.Target} is still in recovery (as `pgha failover --adopt {plan.Target}` does), and re-points or rejoins the rest (or `pgha rejoin --node {plan.OldPrimary}`)";
 
     private async Task<RejoinOutcome> RejoinNodeAsync(ClusterSpec spec, NodeSpec node, StepRecorder steps, CancellationToken cancellationToken)
     {

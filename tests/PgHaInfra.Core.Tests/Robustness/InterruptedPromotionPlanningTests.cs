@@ -28,5 +28,6 @@ public sealed class InterruptedPromotionPlanningTests
 
         Assert.False(decision.Proceed);
         Assert.Contains("one primary: pg-2 already accepts writes (a promotion that was never recorded?)", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("`pgha failover --adopt pg-2`", decision.Reason, StringComparison.Ordinal);
     }
 }

@@ -20,14 +20,17 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
 
     private sealed record Cell(string Verb, string Step, bool Killed, bool Converged, string Outcome);
 
-    /// <summary>The cells of each verb, in the order its steps run (`step+`: right after the step).</summary>
+    /// <summary>
+    /// The cells of each verb, in the order its steps run (`step+`: right after the step). The promotion steps are
+    /// PromotionRunner's: the target is recorded (record-primary) before pg_promote (promote).
+    /// </summary>
     public static readonly TheoryData<string> Verbs = new() { "up", "switchover", "failover", "rejoin" };
 
     private static readonly string[] UpSteps = ["initdb@pg-1", "start@pg-1", "role + slots@pg-1", "role + slots+@pg-1", "pg_basebackup@pg-2", "pg_basebackup+@pg-2", "start+@pg-3"];
 
-    private static readonly string[] SwitchoverSteps = ["fence", "final-lsn", "promote", "record-primary", "re-point", "rejoin", "drop-orphan-slots", "drop-orphan-slots+"];
+    private static readonly string[] SwitchoverSteps = ["fence", "final-lsn", "one-primary", "record-primary", "promote", "promote+", "re-point", "rejoin", "drop-orphan-slots", "drop-orphan-slots+"];
 
-    private static readonly string[] FailoverSteps = ["fence", "promote", "record-primary", "re-point", "drop-orphan-slots", "drop-orphan-slots+"];
+    private static readonly string[] FailoverSteps = ["fence", "one-primary", "record-primary", "promote", "promote+", "re-point", "drop-orphan-slots", "drop-orphan-slots+"];
 
     private static readonly string[] RejoinSteps = ["rejoin", "drop-orphan-slots", "drop-orphan-slots+"];
 
@@ -102,6 +105,28 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
         var table = string.Concat(cells.Select(Row)) + $"\n{cells.Count(c => c.Converged)} of {cells.Count} {verb} cells converged in {clock.Elapsed.TotalSeconds:0} s.\n";
         output.WriteLine(table);
         Assert.True(cells.All(c => c.Killed && c.Converged), table);
+    }
+
+    [Fact]
+    public async Task A_switchover_killed_at_promote_is_finished_by_up_and_plan_says_so_first()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(240));
+        await using var test = await TestCluster.StartAsync("rb-kill-fin", StackTemplates.Async(2), cancellationToken: deadline.Token);
+        var marks = await MarkAsync(test, "before the switchover", deadline.Token);
+        var target = test.Spec.Replicas.First().Name;
+        var killed = await RunAsync(test, $"switchover --to {target}", "promote");
+        Assert.True(killed.Killed, killed.ToString());
+
+        // Recorded, never promoted: plan shows the promotion up will finish, with its reason, and no problem.
+        var plan = await RunAsync(test, "plan");
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(plan.Stdout, $@"\^\s+{target}\s+promote\s+{target} is the recorded primary but runs in recovery"), plan.Stdout);
+        Assert.DoesNotContain("problem", plan.Stdout, StringComparison.Ordinal);
+
+        var up = await RunAsync(test, "up");
+        Assert.True(up.ExitCode == 0, up.ToString());
+        Assert.Null(await CheckAsync(test, marks, deadline.Token));
+        Assert.Equal(target, test.Spec.Primary);
     }
 
     [Fact]
