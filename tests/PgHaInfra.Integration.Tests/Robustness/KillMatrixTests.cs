@@ -137,22 +137,26 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
         var info = PghaProcess.StartInfo(test, "up");
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync(deadline.Token);
-        var progress = new StringBuilder();
-        // SIGINT as soon as the primary is made (progress goes to stderr): the replicas' base backups are under way or about to start.
-        while (await process.StandardError.ReadLineAsync(deadline.Token) is { } line)
+        var stderr = process.StandardError.ReadToEndAsync(deadline.Token);
+        // SIGINT while a replica's pg_basebackup runs (watched in /proc every 5 ms, not through progress lines, which
+        // come only as a step ends and can arrive after a fast `up` is already past the copies).
+        while (!LeftoverProcesses.Under(test.Root).Any(pid => CommandLine(pid).Contains("pg_basebackup", StringComparison.Ordinal)))
         {
-            progress.AppendLine(line);
-            if (line.Contains("role + slots", StringComparison.Ordinal))
+            if (process.HasExited)
             {
-                using var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]);
-                await kill.WaitForExitAsync(deadline.Token);
-                break;
+                Assert.Fail($"up ended before any pg_basebackup started (exit {process.ExitCode})");
             }
+
+            await Task.Delay(5, deadline.Token);
         }
 
-        progress.Append(await process.StandardError.ReadToEndAsync(deadline.Token));
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(deadline.Token);
+        }
+
         await process.WaitForExitAsync(deadline.Token);
-        var error = progress.ToString();
+        var error = await stderr;
         Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{await stdout}\n{error}");
         Assert.Contains("pgha: interrupted", error, StringComparison.Ordinal);
         Assert.Contains("pgha up", error, StringComparison.Ordinal);
