@@ -61,7 +61,7 @@ public sealed class CliProcessTests
         await using var cluster = await TestCluster.StartAsync("it-cli-fail", StackTemplates.Async(1));
         await cluster.StopNodeAsync("pg-2");
 
-        var verify = await PghaProcess.RunAsync(cluster, TimeSpan.FromSeconds(60), "verify", "--deadline", "1");
+        var verify = await PghaProcess.RunAsync(cluster, TimeSpan.FromSeconds(60), "verify", "--deadline", "5");
 
         Assert.Equal(1, verify.ExitCode);
         Assert.Contains("pg-2: replication: saw no walsender", verify.Stderr, StringComparison.Ordinal);

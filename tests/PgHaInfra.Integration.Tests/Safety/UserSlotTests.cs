@@ -52,7 +52,9 @@ public sealed class UserSlotTests
                 Assert.True(report.Succeeded, report.Error);
             }
 
-            Assert.NotNull(await ActivePidAsync());
+            // A timeline switch on pg-3's upstream ends the walsender's START_REPLICATION command, and pg_receivewal
+            // asks again for the new timeline: between the two commands the slot is briefly unowned.
+            await TestCluster.EventuallyAsync(async () => await ActivePidAsync() is not null, TimeSpan.FromSeconds(20), "pg_receivewal streams through archive_slot after the switchover");
             await test.OpenAsync(deadline.Token);
             await using (var harness = await FailoverHarness.OpenAsync(test, deadline.Token))
             {
@@ -63,7 +65,7 @@ public sealed class UserSlotTests
                 Assert.True(report.Succeeded, report.Error);
             }
 
-            Assert.NotNull(await ActivePidAsync());
+            await TestCluster.EventuallyAsync(async () => await ActivePidAsync() is not null, TimeSpan.FromSeconds(20), "pg_receivewal streams through archive_slot after the failover");
             Assert.False(receivewal.HasExited, "no verb of pgha may end pg_receivewal");
             Assert.True(Directory.EnumerateFiles(wal).Any(), "pg_receivewal received WAL");
         }
