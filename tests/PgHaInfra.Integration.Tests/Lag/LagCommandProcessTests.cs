@@ -30,10 +30,7 @@ public sealed class LagCommandProcessTests(LagCluster fixture)
             // Keep reading stdout after the signal, so that a refresh written meanwhile never blocks on a full pipe.
             var rest = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
             using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync(exit.Token);
-            }
+            Interrupt.Send(process);
 
             await process.WaitForExitAsync(exit.Token);
             await rest;
