@@ -58,21 +58,20 @@ conf="$state/benchbk/backup/_pgha/pgbackrest.conf"
 echo "data set: pgbench scale $scale, $size" >&2
 
 declare -a pb hb bb pr hr br pc pv hc hv
-for i in $(seq 1 "$runs"); do
+# One measurement each; the loop alternates their order (odd runs pgha first, even runs by hand first), so neither
+# always runs right after pg_basebackup or right after the other one's clean-up.
+pgha_backup() {
   sync; t0=$(now)
   pgha backup --stacks-dir "$stacks" --stack benchbk --state-dir "$state/benchbk" --type full >/dev/null 2>"$work/pgha-backup-$i.err" || { cat "$work/pgha-backup-$i.err" >&2; exit 1; }
   pb+=("$(echo "$(now) - $t0" | bc)")
-
+}
+hand_backup() {
   sync; t0=$(now)
   as_pg env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C pgbackrest --config="$conf" --stanza=benchbk --type=full --log-level-console=warn backup
   hb+=("$(echo "$(now) - $t0" | bc)")
-
-  rm -rf "$work/bb-$i"; mkdir -p "$work/bb-$i"; ((EUID == 0)) && chown postgres: "$work/bb-$i"
-  sync; t0=$(now)
-  as_pg env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C PGPASSFILE="$state/benchbk/secrets/replication.pgpass" "$bin/pg_basebackup" -h 127.0.0.1 -p $port -U replicator -D "$work/bb-$i" -Ft -X fetch --compress=client-lz4 -c fast
-  bb+=("$(echo "$(now) - $t0" | bc)")
-
-  # Restores of the newest backup (the hand-run one), each into a fresh directory.
+}
+# Restores of the newest backup, each into a fresh directory.
+pgha_restore() {
   sync; t0=$(now)
   pgha restore --stacks-dir "$stacks" --stack benchbk --state-dir "$state/benchbk" --to latest --into "benchbk-r$i" --into-state-dir "$state/benchbk-r$i" >"$work/pgha-restore-$i.out" 2>"$work/pgha-restore-$i.err" || { cat "$work/pgha-restore-$i.err" >&2; exit 1; }
   pr+=("$(echo "$(now) - $t0" | bc)")
@@ -80,7 +79,8 @@ for i in $(seq 1 "$runs"); do
   pc+=("$(sed -n 's/.*; copy \([0-9.]*\) s, recovery \([0-9.]*\) s$/\1/p' "$work/pgha-restore-$i.out")")
   pv+=("$(sed -n 's/.*; copy \([0-9.]*\) s, recovery \([0-9.]*\) s$/\2/p' "$work/pgha-restore-$i.out")")
   pgha down --stacks-dir "$stacks" --stack "benchbk-r$i" --state-dir "$state/benchbk-r$i" >/dev/null 2>&1
-
+}
+hand_restore() {
   d="$work/hand-$i"; mkdir -p "$d"; chmod 700 "$d"; ((EUID == 0)) && chown postgres: "$d"
   sync; t0=$(now)
   as_pg env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C pgbackrest --config="$conf" --stanza=benchbk --pg1-path="$d" --type=default --log-level-console=warn restore
@@ -95,6 +95,17 @@ for i in $(seq 1 "$runs"); do
   hv+=("$(echo "$(now) - $t1" | bc)")
   hr+=("$(echo "$(now) - $t0" | bc)")
   as_pg "$bin/pg_ctl" -D "$d" -m immediate -s stop; rm -rf "$d"
+}
+
+for i in $(seq 1 "$runs"); do
+  if ((i % 2)); then pgha_backup; hand_backup; else hand_backup; pgha_backup; fi
+
+  rm -rf "$work/bb-$i"; mkdir -p "$work/bb-$i"; ((EUID == 0)) && chown postgres: "$work/bb-$i"
+  sync; t0=$(now)
+  as_pg env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C PGPASSFILE="$state/benchbk/secrets/replication.pgpass" "$bin/pg_basebackup" -h 127.0.0.1 -p $port -U replicator -D "$work/bb-$i" -Ft -X fetch --compress=client-lz4 -c fast
+  bb+=("$(echo "$(now) - $t0" | bc)")
+
+  if ((i % 2)); then pgha_restore; hand_restore; else hand_restore; pgha_restore; fi
 
   d="$work/base-$i"; mkdir -p "$d"; chmod 700 "$d"; ((EUID == 0)) && chown postgres: "$d"
   sync; t0=$(now)
@@ -126,6 +137,7 @@ done
   echo "- **by hand**: \`pgbackrest backup\` / \`restore\` with pgha's rendered pgbackrest.conf (same options: lz4, process-max 2, start-fast),"
   echo "  then \`pg_ctl -w start\`, a poll until promoted, and \`ALTER SYSTEM RESET ALL\` + reload (the restore's recovery settings"
   echo "  removed, as pgha must so that replicas copied from the node do not inherit them)."
+  echo "- Each run alternates the order of pgha and the hand run (pgha first in odd runs), for backups and for restores."
   echo "- **pg_basebackup**: \`pg_basebackup -Ft -X fetch --compress=client-lz4 -c fast\`; restore = \`lz4 -d | tar -x\`, \`pg_ctl -w start\`, first query."
   echo
   echo "| run | pgha backup | hand backup | pg_basebackup | pgha restore | hand restore | tar restore |"
