@@ -71,34 +71,46 @@ public sealed class RenderCommand(CliConsoles consoles) : AsyncCommand<RenderCom
             return ExitCodes.Ok;
         }
 
-        var nodes = PatroniFiles.WithPatroni(spec, settings.Target, NodeFiles.RenderCluster(spec, placement, BootstrapSql.VerifierPlaceholder), consoles)
+        var nodes = PgBackRestFiles.WithNodeConfs(spec, placement, PatroniFiles.WithPatroni(spec, settings.Target, NodeFiles.RenderCluster(spec, placement, BootstrapSql.VerifierPlaceholder), consoles))
             .Where(n => settings.Node is null || n.Node.Name == settings.Node);
         foreach (var node in nodes)
         {
             foreach (var file in node.Files)
             {
-                if (settings.Out is { } outDir)
-                {
-                    var path = Path.Combine(outDir, node.Node.Name, file.Name);
-                    try
-                    {
-                        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                        await File.WriteAllTextAsync(path, file.Content, cancellationToken);
-                    }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                    {
-                        throw new CliException($"--out = {Shown.Quote(outDir)}: cannot write {Shown.Quote(path)}: {e.Message}");
-                    }
-
-                    consoles.ErrorLine($"wrote {path}");
-                }
-                else
-                {
-                    consoles.Out.Profile.Out.Writer.Write($"==> {node.Node.Name}/{file.Name} <==\n{(file.Content.Length == 0 ? "(empty: its presence is what counts)\n" : file.Content)}\n");
-                }
+                await ShowAsync(settings, node.Node.Name, file, cancellationToken);
             }
         }
 
+        // pgha's own backups, restores and listings read a file of their own (pg1 the primary); not one node's.
+        if (settings.Node is null && PgBackRestFiles.ForRunner(spec, placement) is { } runner)
+        {
+            await ShowAsync(settings, BackupPlacement.RunnerDirectory, runner, cancellationToken);
+        }
+
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Prints <paramref name="file"/> under its heading, or writes it to --out/<paramref name="folder"/>/.</summary>
+    private async Task ShowAsync(Settings settings, string folder, RenderedFile file, CancellationToken cancellationToken)
+    {
+        if (settings.Out is { } outDir)
+        {
+            var path = Path.Combine(outDir, folder, file.Name);
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                await File.WriteAllTextAsync(path, file.Content, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException($"--out = {Shown.Quote(outDir)}: cannot write {Shown.Quote(path)}: {e.Message}");
+            }
+
+            consoles.ErrorLine($"wrote {path}");
+        }
+        else
+        {
+            consoles.Out.Profile.Out.Writer.Write($"==> {folder}/{file.Name} <==\n{(file.Content.Length == 0 ? "(empty: its presence is what counts)\n" : file.Content)}\n");
+        }
     }
 }

@@ -156,6 +156,7 @@ public static class LocalRestore
         var binaries = await target.BinariesAsync(cancellationToken).ConfigureAwait(false);
         var recoveryClock = Stopwatch.StartNew();
         await StartStop.StartAsync(binaries, target.Runner, dataDirectory, target.Layout.LogFile(primary.Name), RecoveryDeadline, cancellationToken).ConfigureAwait(false);
+        progress.Report(new EngineStep(primary.Name, "start (consistent, read-only)", recoveryClock.Elapsed, "replaying the archive"));
         var access = await target.RequireAccessAsync(cancellationToken).ConfigureAwait(false);
         access.DataSource(primary.Name).Clear();
         await WaitForPromotionAsync(access.DataSource(primary.Name), target.Layout.LogFile(primary.Name), dataDirectory, cancellationToken).ConfigureAwait(false);
@@ -209,7 +210,8 @@ public static class LocalRestore
                 throw new LocalEngineException($"the restored server did not promote within {RecoveryDeadline.TotalMinutes:0} min. Log ({logFile}):\n{Tail(logFile)}");
             }
 
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            // The same 10 ms as StartStop's polling: promotion is the end of the restore's critical path.
+            await Task.Delay(StartStop.PollInterval, cancellationToken).ConfigureAwait(false);
         }
 
         await using var reset = source.CreateCommand("alter system reset all");

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics;
 using System.Globalization;
 using PgHaInfra.Local;
 using PgHaInfra.Local.Backup;
@@ -80,14 +81,18 @@ public sealed class RestoreCommand(CliConsoles consoles) : AsyncCommand<RestoreC
                 result = settings.InPlace
                     ? await LocalRestore.InPlaceAsync(source, to, progress, cancellationToken)
                     : await LocalRestore.IntoNewClusterAsync(source, target, to, progress, cancellationToken);
+                var upClock = Stopwatch.StartNew();
                 await LocalEngine.UpAsync(target, allowRestart: false, progress, cancellationToken);
+                progress.Report(new EngineStep(result.Node, "up", upClock.Elapsed, $"stack {target.Spec.Stack}: its replicas, roles and slots"));
             }
             catch (LocalEngineException e)
             {
                 throw new CliException($"restore failed: {e.Message}");
             }
 
+            var checkClock = Stopwatch.StartNew();
             var report = await StreamingCheck.RunAsync(await target.RequireAccessAsync(cancellationToken), new StreamingCheckOptions(TimeSpan.FromSeconds(settings.VerifyDeadlineSeconds)), null, cancellationToken);
+            progress.Report(new EngineStep(result.Node, "streaming check", checkClock.Elapsed, report.Passed ? "passed" : "failed"));
             if (settings.Json)
             {
                 Views.WriteJson(consoles.Out, new
