@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using PgHaInfra.Cli;
+using Spectre.Console.Testing;
+using Xunit.Abstractions;
+
+namespace PgHaInfra.Docker.Tests.Operations;
+
+/// <summary>
+/// `pgha VERB --engine docker` against a deployed stack, in-process: the containers are found by label, the
+/// credentials come from them (no password is typed, none is printed), and a switchover moves the primary, prints the
+/// `pulumi config set` line, and is read back by the next command.
+/// </summary>
+public sealed class DockerCliTests(ITestOutputHelper output)
+{
+    [DockerFact]
+    [Trait("Category", "DockerOps")]
+    public async Task Status_lag_verify_and_switchover_work_with_engine_docker_and_print_no_secret()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var ct = timeout.Token;
+        var spec = await OpsStacks.LoadAsync("opscli", ct);
+        await using var deployed = await DeployedCluster.DeployAsync(spec, ct);
+        var stacks = Directory.CreateTempSubdirectory("ops-stacks-");
+        var state = Directory.CreateTempSubdirectory("ops-state-");
+        try
+        {
+            // The stack file as this machine deployed it (its ports); the image is the containers' own.
+            var text = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "OpsStacks", "Pulumi.opscli.yaml"), ct);
+            for (var i = 0; i < spec.Nodes.Length; i++)
+            {
+                text = text.Replace($"port: {15432 + i}", $"port: {spec.Nodes[i].Port.ToString(CultureInfo.InvariantCulture)}", StringComparison.Ordinal);
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(stacks.FullName, "Pulumi.opscli.yaml"), text, ct);
+            string[] common = ["--stack", "opscli", "--stacks-dir", stacks.FullName, "--state-dir", state.FullName, "--engine", "docker"];
+            var secret = deployed.Secrets.SuperuserPassword;
+
+            var status = await RunAsync(["status", .. common, "--json"]);
+            Assert.True(status.ExitCode == 0, status.ToString());
+            using (var json = JsonDocument.Parse(status.Out))
+            {
+                Assert.Equal("pg-1", json.RootElement.GetProperty("primary").GetString());
+                Assert.Equal("docker", json.RootElement.GetProperty("engine").GetString());
+                Assert.Equal(new[] { "primary", "replica" }, json.RootElement.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("role").GetString() ?? "").ToArray());
+            }
+
+            var lag = await RunAsync(["lag", .. common]);
+            Assert.True(lag.ExitCode == 0, lag.ToString());
+            var verify = await RunAsync(["verify", .. common]);
+            Assert.True(verify.ExitCode == 0, verify.ToString());
+
+            var bad = await RunAsync(["switchover", .. common, "--to", "pg-9"]);
+            Assert.Equal(ExitCodes.InvalidInput, bad.ExitCode);
+            Assert.Contains("--to = \"pg-9\"", bad.Error, StringComparison.Ordinal);
+
+            var switched = await RunAsync(["switchover", .. common, "--to", "pg-2"]);
+            Assert.True(switched.ExitCode == 0, switched.ToString());
+            Assert.Contains("pulumi config set pg-ha-infra:primary pg-2 --stack opscli", switched.Error, StringComparison.Ordinal);
+
+            // The next command reads the recorded primary back.
+            var after = await RunAsync(["docker", "status", .. common[..^2]]);
+            Assert.True(after.ExitCode == 0, after.ToString());
+            Assert.Contains("pulumi config set pg-ha-infra:primary pg-2", after.Error, StringComparison.Ordinal);
+            foreach (var run in new[] { status, lag, verify, bad, switched, after })
+            {
+                Assert.DoesNotContain(secret, run.Out + run.Error, StringComparison.Ordinal);
+            }
+
+            output.WriteLine(switched.ToString());
+        }
+        finally
+        {
+            stacks.Delete(recursive: true);
+            state.Delete(recursive: true);
+        }
+    }
+
+    private sealed record Run(int ExitCode, string Out, string Error)
+    {
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Out}\n--- stderr\n{Error}";
+    }
+
+    private static async Task<Run> RunAsync(string[] args)
+    {
+        using var stdout = new TestConsole();
+        using var stderr = new TestConsole();
+        stdout.Profile.Width = 200;
+        stderr.Profile.Width = 200;
+        var code = await PghaApp.RunAsync(new CliConsoles(stdout, stderr), args, CancellationToken.None);
+        return new Run(code, stdout.Output, stderr.Output);
+    }
+}
