@@ -15,7 +15,7 @@ public sealed class DockerCliTests(ITestOutputHelper output)
 {
     [DockerFact]
     [Trait("Category", "DockerOps")]
-    public async Task Status_lag_verify_and_switchover_work_with_engine_docker_and_print_no_secret()
+    public async Task Status_lag_verify_switchover_failover_and_rejoin_work_with_engine_docker_and_print_no_secret()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var ct = timeout.Token;
@@ -62,7 +62,23 @@ public sealed class DockerCliTests(ITestOutputHelper output)
             var after = await RunAsync(["docker", "status", .. common[..^2]]);
             Assert.True(after.ExitCode == 0, after.ToString());
             Assert.Contains("pulumi config set pg-ha-infra:primary pg-2", after.Error, StringComparison.Ordinal);
-            foreach (var run in new[] { status, lag, verify, bad, switched, after })
+            // A lost host: the primary's container killed; failover to the other node, then the old one rejoins.
+            await DockerCli.RunAsync(["kill", deployed.Deployment.Container("pg-2").Name], ct);
+            var failed = await RunAsync(["failover", .. common]);
+            Assert.True(failed.ExitCode == 0, failed.ToString());
+            Assert.Contains("failover: pg-2 -> pg-1", failed.Out, StringComparison.Ordinal);
+            var rejoined = await RunAsync(["rejoin", .. common, "--node", "pg-2"]);
+            Assert.True(rejoined.ExitCode == 0, rejoined.ToString());
+            Assert.Contains("verify: all", rejoined.Error, StringComparison.Ordinal);
+            var last = await RunAsync(["status", .. common, "--json"]);
+            using (var json = JsonDocument.Parse(last.Out))
+            {
+                Assert.Equal("pg-1", json.RootElement.GetProperty("primary").GetString());
+                Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("pulumiConfig").ValueKind);
+                Assert.Equal(new[] { "primary", "replica" }, json.RootElement.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("role").GetString() ?? "").ToArray());
+            }
+
+            foreach (var run in new[] { status, lag, verify, bad, switched, after, failed, rejoined, last })
             {
                 Assert.DoesNotContain(secret, run.Out + run.Error, StringComparison.Ordinal);
             }
