@@ -6,7 +6,7 @@ namespace PgHaInfra.Cli;
 /// </summary>
 public static class EngineOption
 {
-    public static readonly IReadOnlyList<string> DockerVerbs = ["status", "verify", "lag", "switchover", "failover", "rejoin"];
+    public static readonly IReadOnlyList<string> DockerVerbs = ["status", "verify", "lag", "switchover", "failover", "rejoin", "drill"];
 
     public static string[] Route(string[] args)
     {

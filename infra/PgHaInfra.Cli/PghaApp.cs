@@ -131,6 +131,7 @@ public static class PghaApp
             docker.AddCommand<Commands.Docker.DockerLagCommand>("lag").WithDescription("Replication lag of the containers, with the local thresholds and JSON.");
             docker.AddCommand<Commands.Docker.DockerSwitchoverCommand>("switchover").WithDescription("Planned switchover; the write name moves to the new primary.").WithExample("docker", "switchover", "--stack", "prod", "--to", "pg-2");
             docker.AddCommand<Commands.Docker.DockerFailoverCommand>("failover").WithDescription("Failover after a lost primary container; fences it and moves the write name.");
+            docker.AddCommand<Commands.Docker.DockerDrillCommand>("drill").WithDescription("Switchover or failover drill (docker kill of the primary's container) under continuous writes: RTO, RPO, report files.").WithExample("docker", "drill", "--stack", "prod", "--kind", "failover");
             docker.AddCommand<Commands.Docker.DockerRejoinCommand>("rejoin").WithDescription("Rejoin a fenced old primary's container as a replica (pg_rewind on its volume).");
         });
 

@@ -43,6 +43,6 @@ internal sealed class DockerPromotion(CliConsoles consoles, DockerCluster cluste
         return code;
     }
 
-    private void Print(StepTiming step) =>
+    public void Print(StepTiming step) =>
         consoles.Error.MarkupLineInterpolated($"  [bold]{step.Step,-18}[/] {step.Node ?? "",-12} [grey]{FailoverSession.Time(step.Elapsed),8}[/]  {step.Detail}");
 }
