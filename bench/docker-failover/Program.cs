@@ -24,7 +24,8 @@ var ct = CancellationToken.None;
 for (var run = 1; run <= runs; run++)
 {
     var name = $"benchdfo{run}";
-    var spec = TestStacks.ForThisMachine(stackSpec with { Name = name, Network = NetworkSpec.DefaultFor(name), Endpoints = new EndpointNames($"pg-write.{name}.pgha.internal", $"pg-read.{name}.pgha.internal") });
+    // A subnet of its own (a derived one may overlap a test stack's on the same engine).
+    var spec = TestStacks.ForThisMachine(stackSpec with { Name = name, Network = new NetworkSpec($"pgha-{name}", $"10.90.{100 + run}.0/24"), Endpoints = new EndpointNames($"pg-write.{name}.pgha.internal", $"pg-read.{name}.pgha.internal") });
     await using var deployed = await DeployedCluster.DeployAsync(spec, ct);
     var state = Directory.CreateTempSubdirectory("ops-bench-");
     try
