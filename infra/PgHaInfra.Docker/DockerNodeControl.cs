@@ -25,11 +25,19 @@ public sealed class DockerNodeControl(DockerCluster cluster) : INodeControl, INo
 
     private ContainerEngine Engine => cluster.Engine;
 
+    /// <summary>Nodes whose fence files the clean stop already wrote (in the same short-lived container as pg_controldata).</summary>
+    private readonly HashSet<string> fencedOnStop = new(StringComparer.Ordinal);
+
+    /// <remarks>
+    /// A switchover fences the node right after this; the fence files are written here already, in the container that
+    /// reads pg_controldata, which saves starting a second one. Fencing early is only safer: a start lifts it.
+    /// </remarks>
     public async Task<Lsn?> StopCleanlyAsync(NodeSpec node, CancellationToken cancellationToken)
     {
         var container = await cluster.NodeAsync(node.Name, cancellationToken).ConfigureAwait(false);
         await Engine.StopAsync(container.Id, StopGrace, cancellationToken).ConfigureAwait(false);
-        var control = await ControlDataAsync(container, cancellationToken).ConfigureAwait(false);
+        var control = await ControlDataAsync(container, cancellationToken, VolumeScripts.Fence(cluster.Spec, $"fenced by pgha: {node.Name} stopped for a switchover")).ConfigureAwait(false);
+        fencedOnStop.Add(node.Name);
         if (control.State is not ("shut down" or "shut down in recovery"))
         {
             throw new FailoverException("fence", $"{node.Name} did not shut down cleanly (pg_controldata: {control.State}); its final LSN is unknown");
@@ -48,7 +56,9 @@ public sealed class DockerNodeControl(DockerCluster cluster) : INodeControl, INo
             await Engine.KillAsync(container.Id, "SIGKILL", cancellationToken).ConfigureAwait(false);
         }
 
-        var result = await cluster.RunOnVolumeAsync(container, VolumeScripts.Fence(cluster.Spec, $"fenced by pgha: {node.Name} is no longer the primary"), cancellationToken).ConfigureAwait(false);
+        var result = !running && fencedOnStop.Contains(node.Name)
+            ? new CommandResult(0, "pgha: fenced", "")
+            : await cluster.RunOnVolumeAsync(container, VolumeScripts.Fence(cluster.Spec, $"fenced by pgha: {node.Name} is no longer the primary"), cancellationToken).ConfigureAwait(false);
         await cluster.SetAliasesAsync(node.Name, [], cancellationToken).ConfigureAwait(false);
         return (running ? $"container {container.Name} was still running and was killed; " : $"container {container.Name} is not running; ") +
             (result.Stdout.Contains("pgha: no data", StringComparison.Ordinal)
@@ -58,6 +68,7 @@ public sealed class DockerNodeControl(DockerCluster cluster) : INodeControl, INo
 
     public async Task StartAsync(ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken)
     {
+        fencedOnStop.Remove(node.Name);
         var container = await cluster.NodeAsync(node.Name, cancellationToken).ConfigureAwait(false);
         await cluster.RunOnVolumeAsync(container, VolumeScripts.Install(spec, node, liftFence: true), cancellationToken, RoleEnvironment(spec, node)).ConfigureAwait(false);
         await cluster.SetAliasesAsync(node.Name, NetworkAliases.EndpointsOf(spec, node), cancellationToken).ConfigureAwait(false);
@@ -97,6 +108,7 @@ public sealed class DockerNodeControl(DockerCluster cluster) : INodeControl, INo
             await Engine.StopAsync(container.Id, StopGrace, cancellationToken).ConfigureAwait(false);
         }
 
+        fencedOnStop.Remove(node.Name);
         RejoinMethod method;
         string reason;
         var rewound = await cluster.RunOnVolumeAsync(container, VolumeScripts.Rewind(spec, upstream), cancellationToken).ConfigureAwait(false);
@@ -151,9 +163,10 @@ public sealed class DockerNodeControl(DockerCluster cluster) : INodeControl, INo
         return $"docker kill of container {container.Name} ({node.Name}): no shutdown checkpoint, as when a host is lost";
     }
 
-    private async Task<(string State, Lsn? Checkpoint)> ControlDataAsync(DeployedNode container, CancellationToken cancellationToken)
+    /// <param name="then">A script to run in the same container once pg_controldata was read (the fence files).</param>
+    private async Task<(string State, Lsn? Checkpoint)> ControlDataAsync(DeployedNode container, CancellationToken cancellationToken, string? then = null)
     {
-        var result = await cluster.RunOnVolumeAsync(container, VolumeScripts.ControlData(cluster.Spec), cancellationToken).ConfigureAwait(false);
+        var result = await cluster.RunOnVolumeAsync(container, VolumeScripts.ControlData(cluster.Spec) + (then ?? ""), cancellationToken).ConfigureAwait(false);
         string Field(string name) => result.Stdout.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith($"pgha: {name}: ", StringComparison.Ordinal))?[($"pgha: {name}: ").Length..] ?? "";
         return (Field("state") is { Length: > 0 } state ? state : $"unreadable ({Shorten(result.Output)})", Lsn.TryParse(Field("checkpoint"), out var lsn) ? lsn : null);
     }
