@@ -19,6 +19,11 @@ public static class EngineOption
         var inline = args[at].StartsWith("--engine=", StringComparison.Ordinal);
         var engine = inline ? args[at]["--engine=".Length..] : at + 1 < args.Length ? args[at + 1] : "";
         var rest = args.Where((_, i) => i != at && (inline || i != at + 1)).ToArray();
+        if (rest.Length == 0 || rest[0].StartsWith('-'))
+        {
+            throw new CliException($"--engine {engine}: name the verb first, as in `pgha status --engine {engine}`", ExitCodes.InvalidInput);
+        }
+
         return engine switch
         {
             "local" => rest,
