@@ -27,7 +27,7 @@ public static class PghaApp
 
         try
         {
-            return await Create(consoles).RunAsync(args, cancellationToken);
+            return await Create(consoles).RunAsync(EngineOption.Route(args), cancellationToken);
         }
         catch (Exception e)
         {
@@ -122,6 +122,19 @@ public static class PghaApp
             .WithDescription("Point-in-time restore into a new cluster (--into NEWSTACK, its own stack file and ports), which then passes the streaming check; --in-place only while stopped.")
             .WithExample("restore", "--stack", "prod", "--to", "2026-12-01T22:15:00Z", "--into", "prod-restore").WithExample("restore", "--stack", "prod", "--to", "latest", "--in-place");
 
+        // A stack deployed on Docker (issue 12): `pgha docker VERB`, which `pgha VERB --engine docker` routes to.
+        config.AddBranch("docker", docker =>
+        {
+            docker.SetDescription("Operate a stack deployed on Docker (`pulumi up`): containers found by their pgha labels on DOCKER_HOST, credentials read from them. `pgha VERB --engine docker` is the same.");
+            docker.AddCommand<Commands.Docker.DockerStatusCommand>("status").WithDescription("Each node's role, container, endpoint names, LSNs and lag.").WithExample("docker", "status", "--stack", "prod");
+            docker.AddCommand<Commands.Docker.DockerVerifyCommand>("verify").WithDescription("The post-deploy streaming check against the containers.");
+            docker.AddCommand<Commands.Docker.DockerLagCommand>("lag").WithDescription("Replication lag of the containers, with the local thresholds and JSON.");
+            docker.AddCommand<Commands.Docker.DockerSwitchoverCommand>("switchover").WithDescription("Planned switchover; the write name moves to the new primary.").WithExample("docker", "switchover", "--stack", "prod", "--to", "pg-2");
+            docker.AddCommand<Commands.Docker.DockerFailoverCommand>("failover").WithDescription("Failover after a lost primary container; fences it and moves the write name.");
+            docker.AddCommand<Commands.Docker.DockerDrillCommand>("drill").WithDescription("Switchover or failover drill (docker kill of the primary's container) under continuous writes: RTO, RPO, report files.").WithExample("docker", "drill", "--stack", "prod", "--kind", "failover");
+            docker.AddCommand<Commands.Docker.DockerRejoinCommand>("rejoin").WithDescription("Rejoin a fenced old primary's container as a replica (pg_rewind on its volume).");
+        });
+
         // failover.mode patroni (issue 11): the node supervisor `up` starts per node; not for people to type.
         config.AddCommand<Commands.Patroni.PatroniNodeCommand>(PgHaInfra.Local.Patroni.PatroniEngine.SupervisorVerb).IsHidden();
     }
@@ -159,6 +172,12 @@ internal static partial class Failure
             case CliException cli:
                 consoles.ErrorLine($"pgha: {cli.Message}");
                 return cli.ExitCode;
+            case PgHaInfra.Docker.DockerOperationException docker:
+                consoles.ErrorLine($"pgha: {docker.Message}");
+                return ExitCodes.Failed;
+            case global::Docker.DotNet.DockerApiException api:
+                consoles.ErrorLine($"pgha: the Docker engine refused: {api.ResponseBody.Trim()} ({(int)api.StatusCode})");
+                return ExitCodes.Failed;
             case LocalEngineException engine:
                 consoles.ErrorLine($"pgha: {engine.Message}");
                 return ExitCodes.Failed;

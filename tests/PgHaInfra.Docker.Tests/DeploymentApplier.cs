@@ -123,8 +123,8 @@ public sealed class DeploymentApplier(string testRun)
             args.Add("--init");
         }
 
-        args.AddRange(c.Environment.SelectMany(e => new[] { "--env", e.Assignment.Text }));
-        args.AddRange(c.Network.Aliases.SelectMany(a => new[] { "--network-alias", a }));
+        args.AddRange(c.CreateEnvironment.SelectMany(e => new[] { "--env", e.Assignment.Text }));
+        args.AddRange(c.CreateAliases.SelectMany(a => new[] { "--network-alias", a }));
         args.AddRange(c.Ports.Select(p => $"{p.HostAddress}:{p.External}:{p.Internal}/{p.Protocol}").SelectMany(p => new[] { "--publish", p }));
         args.AddRange(Labels(c.Labels));
         args.Add(c.Image);
@@ -136,8 +136,14 @@ public sealed class DeploymentApplier(string testRun)
     private IEnumerable<string> Labels(ImmutableSortedDictionary<string, string> labels) =>
         labels.Add(TestLabel, TestRun).SelectMany(l => new[] { "--label", $"{l.Key}={l.Value}" });
 
-    /// <summary>A container's whole definition, secrets included, as the provider compares inputs.</summary>
-    public static string Fingerprint(ContainerSpec container) => JsonSerializer.Serialize(container);
+    /// <summary>
+    /// A container's definition, secrets included, as the provider compares inputs: without the create-only bootstrap
+    /// declaration (the program's ignoreChanges) and without the upstream, which is only a dependency, not an input.
+    /// </summary>
+    public static string Fingerprint(ContainerSpec container) =>
+        JsonSerializer.Serialize(container with { Bootstrap = Created, Upstream = null });
+
+    private static readonly BootstrapDeclaration Created = new(BootstrapDeclaration.InitDb, null, "", []);
 
     /// <summary>Removes every container, network and volume of this run.</summary>
     public async Task TeardownAsync(CancellationToken cancellationToken)

@@ -137,6 +137,65 @@ public sealed class EveryStackTests
         }
     }
 
+    /// <summary>
+    /// The preview of `pulumi up` after a failover (the stack now names another primary): every container input that
+    /// the program does not mark ignoreChanges is the same as before, so no container is replaced, the new primary's
+    /// included; only the create-only declaration (envs, networksAdvanced) differs, and the provider never sees it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public async Task After_a_failover_the_preview_changes_only_the_create_only_inputs(string directory, string stack)
+    {
+        var spec = await SpecAsync(directory, stack);
+        var candidate = spec.Replicas.FirstOrDefault(r => !r.IsDelayed && spec.UpstreamOf(r)?.Name == spec.Primary);
+        if (candidate is null)
+        {
+            return;
+        }
+
+        var before = await PulumiRun.ProbedAsync(spec, RecordingCheck.Passing(), preview: true);
+        var after = await PulumiRun.ProbedAsync(spec.WithPrimary(candidate.Name), RecordingCheck.Passing(), preview: true);
+        foreach (var node in before.Cluster.Nodes)
+        {
+            var moved = after.Cluster.Nodes.Single(n => n.Shape.Node == node.Shape.Node);
+            Assert.Equal(await ComparedInputsAsync((Docker.ContainerArgs)before.Of(node.Container).Args), await ComparedInputsAsync((Docker.ContainerArgs)after.Of(moved.Container).Args));
+            Assert.Equal(BootstrapDeclaration.CreateOnlyInputs.ToArray(), after.Of(moved.Container).Options.IgnoreChanges.ToArray());
+        }
+
+        var aliases = await PulumiRun.ValueOf((await PulumiRun.ValueOf(((Docker.ContainerArgs)after.Of(after.Cluster.Nodes.Single(n => n.Shape.Node == candidate.Name).Container).Args).NetworksAdvanced))[0].Aliases);
+        Assert.Contains(spec.Endpoints.Write, aliases);
+    }
+
+    /// <summary>The container inputs the provider compares (all ForceNew or updatable), except the ignored envs and networksAdvanced.</summary>
+    private static async Task<string> ComparedInputsAsync(Docker.ContainerArgs args)
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine(await PulumiRun.ValueOf(args.Name!)).AppendLine(await PulumiRun.ValueOf(args.Hostname!)).AppendLine(await PulumiRun.ValueOf(args.Image));
+        text.AppendLine(string.Join(' ', await PulumiRun.ValueOf(args.Entrypoints))).AppendLine(string.Join(' ', await PulumiRun.ValueOf(args.Command)));
+        foreach (var upload in await PulumiRun.ValueOf(args.Uploads))
+        {
+            text.AppendLine($"{await PulumiRun.ValueOf(upload.File)} {await PulumiRun.ValueOf(upload.Permissions!)}").AppendLine(await PulumiRun.ValueOf(upload.Content!));
+        }
+
+        foreach (var label in await PulumiRun.ValueOf(args.Labels))
+        {
+            text.AppendLine($"{await PulumiRun.ValueOf(label.Label)}={await PulumiRun.ValueOf(label.Value)}");
+        }
+
+        foreach (var port in await PulumiRun.ValueOf(args.Ports))
+        {
+            text.AppendLine($"{await PulumiRun.ValueOf(port.Ip!)}:{await PulumiRun.ValueOf(port.External!)}:{await PulumiRun.ValueOf(port.Internal)}");
+        }
+
+        foreach (var volume in await PulumiRun.ValueOf(args.Volumes))
+        {
+            text.AppendLine($"{await PulumiRun.ValueOf(volume.VolumeName!)}:{await PulumiRun.ValueOf(volume.ContainerPath!)}");
+        }
+
+        text.AppendLine(await PulumiRun.ValueOf(args.Restart!)).AppendLine(await PulumiRun.ValueOf(args.StopSignal!));
+        return text.ToString();
+    }
+
     [Theory]
     [MemberData(nameof(Stacks))]
     public async Task Write_name_is_on_the_primary_read_name_on_the_replicas_and_every_node_has_its_own(string directory, string stack)
@@ -238,7 +297,8 @@ public sealed class EveryStackTests
             Assert.Equal(ClusterMocks.ImageId, await PulumiRun.ValueOf(args.Image));
             Assert.Equal(c.Entrypoint.ToArray(), (await PulumiRun.ValueOf(args.Entrypoints)).ToArray());
             Assert.Equal(c.Command.ToArray(), (await PulumiRun.ValueOf(args.Command)).ToArray());
-            Assert.Equal(c.Environment.Select(e => e.Assignment.Text).ToArray(), (await PulumiRun.ValueOf(args.Envs)).ToArray());
+            Assert.Equal(c.CreateEnvironment.Select(e => e.Assignment.Text).ToArray(), (await PulumiRun.ValueOf(args.Envs)).ToArray());
+            Assert.Equal(BootstrapDeclaration.CreateOnlyInputs.ToArray(), probed.Of(node.Container).Options.IgnoreChanges.ToArray());
             var uploads = await PulumiRun.ValueOf(args.Uploads);
             Assert.Equal(c.Uploads.Length, uploads.Length);
             foreach (var (want, got) in c.Uploads.Zip(uploads))
@@ -254,7 +314,7 @@ public sealed class EveryStackTests
             Assert.Equal((c.Data.Volume, c.Data.ContainerPath), (await PulumiRun.ValueOf(mount.VolumeName!), await PulumiRun.ValueOf(mount.ContainerPath!)));
             var attachment = Assert.Single(await PulumiRun.ValueOf(args.NetworksAdvanced));
             Assert.Equal(c.Network.Network, await PulumiRun.ValueOf(attachment.Name));
-            Assert.Equal(c.Network.Aliases.ToArray(), (await PulumiRun.ValueOf(attachment.Aliases)).ToArray());
+            Assert.Equal(c.CreateAliases.ToArray(), (await PulumiRun.ValueOf(attachment.Aliases)).ToArray());
             var ports = await PulumiRun.ValueOf(args.Ports);
             Assert.Equal(c.Ports.Length, ports.Length);
             foreach (var (want, got) in c.Ports.Zip(ports))
@@ -305,13 +365,13 @@ public sealed class EveryStackTests
         Assert.True(await Output.IsSecretAsync(probed.Cluster.ReplicationPassword));
         foreach (var node in probed.Cluster.Nodes)
         {
-            var self = spec.Node(node.Shape.Node);
             var args = (Docker.ContainerArgs)probed.Of(node.Container).Args;
             foreach (var upload in await PulumiRun.ValueOf(args.Uploads))
             {
                 var file = await PulumiRun.ValueOf(upload.File);
-                var holdsSecret = file == ContainerLayout.Passfile || file == ContainerLayout.SuperuserSql
-                    || (spec.IsPrimary(self) && file == ContainerLayout.PathOf(NodeFiles.BootstrapSql));
+                // bootstrap.sql is the same on every node (role-free), so every node's holds the replication verifier.
+                var holdsSecret = file == ContainerLayout.Passfile || file == ContainerLayout.SuperuserSql || file == ContainerLayout.SuperuserPassfile
+                    || file == ContainerLayout.PathOf(NodeFiles.BootstrapSql);
                 // Secret exactly where a secret is: the rendered configuration stays readable in `pulumi preview --diff`.
                 Assert.Equal(holdsSecret, await PulumiRun.IsSecret(upload.Content!));
             }

@@ -21,6 +21,12 @@ public static class ContainerLayout
 
     public const string SuperuserSql = ConfigDirectory + "/superuser.sql";
 
+    /// <summary>
+    /// The superuser's libpq passfile: pg_rewind's source connection needs it inside the container, and `pgha docker`
+    /// reads it from there, so no operator types a password (whoever reaches the Docker socket is root in the containers anyway).
+    /// </summary>
+    public const string SuperuserPassfile = ConfigDirectory + "/superuser.pgpass";
+
     /// <summary>Where each node's volume is mounted.</summary>
     public const string VolumeDirectory = "/var/lib/postgresql/data";
 
@@ -29,6 +35,12 @@ public static class ContainerLayout
     /// place only when complete: a start interrupted during initdb or pg_basebackup leaves no half-made cluster.
     /// </summary>
     public const string DataDirectory = VolumeDirectory + "/pgdata";
+
+    /// <summary>The node's role settings (<see cref="RoleConf"/>), in the data: they travel with the data, not the container.</summary>
+    public const string RoleConf = DataDirectory + "/pgha.role.conf";
+
+    /// <summary>Says why a node was fenced; beside standby.signal, which keeps it read-only until `pgha rejoin`.</summary>
+    public const string FenceMarker = DataDirectory + "/pgha.fenced";
 
     /// <summary>Sockets for local maintenance (peer authentication as postgres).</summary>
     public const string SocketDirectory = "/var/run/postgresql";

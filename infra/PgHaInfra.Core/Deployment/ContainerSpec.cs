@@ -4,8 +4,9 @@ namespace PgHaInfra.Deployment;
 
 /// <summary>
 /// One node's container, field by field as the Pulumi program declares it and the tests' fixture applies it.
-/// Its definition does not depend on which node is primary beyond the declared files and aliases: the role a node
-/// runs in lives in its data (see <see cref="NodeStartScript"/>).
+/// Its definition does not depend on which node is primary: the role a node runs in lives in its data (see
+/// <see cref="NodeStartScript"/> and <see cref="RoleConf"/>). The one role-dependent part, <see cref="Bootstrap"/>, is
+/// create-only: read when the container is created, ignored by every later update.
 /// </summary>
 /// <param name="Node">The node it runs.</param>
 /// <param name="Upstream">The node whose container must be up (healthy) before this one is created; null for the primary.</param>
@@ -26,6 +27,7 @@ public sealed record ContainerSpec(
     ImmutableSortedDictionary<string, string> Labels,
     VolumeMount Data,
     NetworkAttachment Network,
+    BootstrapDeclaration Bootstrap,
     ImmutableArray<PublishedPort> Ports,
     HealthCheck HealthCheck,
     string RestartPolicy,
@@ -35,6 +37,12 @@ public sealed record ContainerSpec(
     bool DeleteBeforeReplace,
     int HealthyWithinSeconds)
 {
+    /// <summary>Every environment variable the container is created with: its own, then the create-only declaration.</summary>
+    public ImmutableArray<EnvironmentVariable> CreateEnvironment => [.. Environment, .. Bootstrap.Environment];
+
+    /// <summary>Every alias it is created with on the cluster network: its own name, then the create-only endpoint names.</summary>
+    public ImmutableArray<string> CreateAliases => [.. Network.Aliases, .. Bootstrap.Aliases];
+
     public Upload Upload(string path) =>
         Uploads.FirstOrDefault(u => u.Path == path) ?? throw new ArgumentException($"container {Name} has no upload {path}", nameof(path));
 }

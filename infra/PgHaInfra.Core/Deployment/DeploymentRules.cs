@@ -66,7 +66,7 @@ public static partial class DeploymentRules
             Require(!container.Command.IsDefaultOrEmpty && container.Command.All(e => e.Length > 0), $"{where}: command has an empty word");
             Require(container.Upstream is null || made.Contains(container.Upstream), $"{where}: its upstream {container.Upstream} comes later in creation order");
             made.Add(container.Node);
-            foreach (var variable in container.Environment)
+            foreach (var variable in container.CreateEnvironment)
             {
                 Require(EnvName().IsMatch(variable.Name), $"{where}: environment name \"{variable.Name}\" is not NAME");
             }
@@ -85,7 +85,9 @@ public static partial class DeploymentRules
             Require(volumes.Contains(container.Data.Volume), $"{where}: volume {container.Data.Volume} is not declared");
             Require(container.Data.ContainerPath.StartsWith('/'), $"{where}: volume path \"{container.Data.ContainerPath}\" must be absolute");
             Require(container.Network.Network == network.Name, $"{where}: attached to {container.Network.Network}, not the cluster's network {network.Name}");
-            Require(container.Network.Aliases.All(a => a.Length > 0), $"{where}: an alias is empty");
+            Require(container.CreateAliases.All(a => a.Length > 0), $"{where}: an alias is empty");
+            Require(container.Bootstrap.Mode is BootstrapDeclaration.InitDb or BootstrapDeclaration.BaseBackup && (container.Bootstrap.Mode == BootstrapDeclaration.InitDb) == (container.Bootstrap.From is null),
+                $"{where}: bootstrap \"{container.Bootstrap.Mode}\" must be {BootstrapDeclaration.InitDb} (no upstream) or {BootstrapDeclaration.BaseBackup} from an upstream");
             foreach (var port in container.Ports)
             {
                 Require(port.Internal is >= 1 and <= 65535, $"{where}: internal port {port.Internal} is outside 1-65535");

@@ -54,6 +54,13 @@ public static class DeploymentText
             Line($"  health check: {Words(c.HealthCheck.Test)} every {c.HealthCheck.Interval}, timeout {c.HealthCheck.Timeout}, start period {c.HealthCheck.StartPeriod}, retries {c.HealthCheck.Retries.ToString(CultureInfo.InvariantCulture)}");
             Line($"  stop: {c.StopSignal}, killed after {c.StopGraceSeconds.ToString(CultureInfo.InvariantCulture)} s");
             Line($"  restart: {c.RestartPolicy}; init: {Word(c.Init)}; delete before replace: {Word(c.DeleteBeforeReplace)}; healthy within {c.HealthyWithinSeconds.ToString(CultureInfo.InvariantCulture)} s");
+            Line($"  create-only (ignored by later updates; the data and pgha's operations own the role): bootstrap {c.Bootstrap.Mode}{(c.Bootstrap.From is null ? "" : $" from {c.Bootstrap.From}")}, aliases {(c.Bootstrap.Aliases.IsEmpty ? "none" : string.Join(", ", c.Bootstrap.Aliases))}");
+            Line("  create-only role settings:");
+            foreach (var line in c.Bootstrap.Role.TrimEnd('\n').Split('\n'))
+            {
+                Line(line.Length == 0 ? "    |" : $"    | {line}");
+            }
+
             foreach (var upload in c.Uploads)
             {
                 Line($"  upload {upload.Path} (mode {upload.Permissions}{(upload.Content.IsSecret ? ", secret" : "")}):");

@@ -53,19 +53,18 @@ public sealed record DockerDeployment(
     private static ContainerSpec Container(ClusterSpec spec, NodeSpec node, DeploymentSecrets secrets)
     {
         var placement = ClusterPlacement.DockerNetwork(spec);
-        var files = NodeFiles.Render(spec, placement, node, secrets.ReplicationVerifier);
         var port = ClusterPlacement.ContainerPort.ToString(CultureInfo.InvariantCulture);
+        // Every upload is the same whichever node is primary (the provider replaces a container whose uploads change):
+        // the role's settings are in the data, written by the first bootstrap and then by pgha's operations.
         ImmutableArray<Upload> uploads =
         [
             new(ContainerLayout.StartScript, DeploymentValue.Plain(NodeStartScript.Render(spec, node)), Upload.Executable),
             new(ContainerLayout.Passfile, DeploymentValue.Secret(Passfile.Content(spec.Replication.User, secrets.ReplicationPassword)), Upload.Private),
-            // standby.signal is not uploaded: the start script writes it into the data after a base backup, because a
-            // node's role lives in its data, not in its container.
-            .. files.Files.Where(f => f.Name != NodeFiles.StandbySignal).Select(f => new Upload(
-                ContainerLayout.PathOf(f.Name),
-                f.Name == NodeFiles.BootstrapSql && spec.IsPrimary(node) ? DeploymentValue.Secret(f.Content) : DeploymentValue.Plain(f.Content),
-                f.Name == NodeFiles.BootstrapSql && spec.IsPrimary(node) ? Upload.Private : Upload.Readable)),
+            new(ContainerLayout.PathOf(NodeFiles.PostgresqlConf), DeploymentValue.Plain(RoleConf.RenderUploaded(spec, placement, node))),
+            new(ContainerLayout.PathOf(NodeFiles.PgHbaConf), DeploymentValue.Plain(PgHba.Render(spec, placement))),
+            new(ContainerLayout.PathOf(NodeFiles.BootstrapSql), DeploymentValue.Secret(ContainerBootstrapSql.Render(spec, secrets.ReplicationVerifier)), Upload.Private),
             new(ContainerLayout.SuperuserSql, DeploymentValue.Secret(SuperuserSql.Render(spec, secrets.SuperuserVerifier)), Upload.Private),
+            new(ContainerLayout.SuperuserPassfile, DeploymentValue.Secret(Passfile.Content(spec.Replication.Superuser, secrets.SuperuserPassword)), Upload.Private),
         ];
         return new ContainerSpec(
             node.Name,
@@ -80,6 +79,7 @@ public sealed record DockerDeployment(
             DeploymentLabels.For(spec, "container", node),
             new VolumeMount(VolumeName(spec, node), ContainerLayout.VolumeDirectory),
             new NetworkAttachment(spec.Network.Name, NetworkAliases.For(spec, node)),
+            BootstrapDeclaration.For(spec, node),
             [new PublishedPort(ClusterPlacement.ContainerPort, node.Port, spec.Docker.PublishAddress)],
             new HealthCheck(["CMD", $"{ContainerLayout.BinDirectory(spec)}/pg_isready", "-q", "-h", "127.0.0.1", "-p", port], "1s", "3s", "2m0s", 5),
             RestartPolicy,

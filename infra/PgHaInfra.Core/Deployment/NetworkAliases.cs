@@ -6,14 +6,22 @@ namespace PgHaInfra.Deployment;
 
 /// <summary>
 /// The DNS of the endpoints, as network aliases that Docker's embedded DNS resolves (and round-robins when several
-/// containers share one): every node's own name, the write name on the current primary, the read name on the replicas.
+/// containers share one): every node's own name (in its container's definition), the write name on the current primary and the read name
+/// on the replicas (<see cref="EndpointsOf"/>: create-only, then moved by pgha's operations).
 /// </summary>
 public static class NetworkAliases
 {
-    public static ImmutableArray<string> For(ClusterSpec spec, NodeSpec node)
+    /// <summary>The node's own name: the only alias in its container's definition, the same whichever node is primary.</summary>
+    public static ImmutableArray<string> For(ClusterSpec spec, NodeSpec node) => [ClusterPlacement.DockerHostName(spec, node)];
+
+    /// <summary>
+    /// The endpoint names <paramref name="node"/> answers for while <paramref name="spec"/> holds: the write name on
+    /// the primary, the read name where reads are served. Given at creation (create-only) and moved by pgha's
+    /// operations afterwards, never by a change of the container's definition.
+    /// </summary>
+    public static ImmutableArray<string> EndpointsOf(ClusterSpec spec, NodeSpec node)
     {
         var aliases = ImmutableArray.CreateBuilder<string>();
-        aliases.Add(ClusterPlacement.DockerHostName(spec, node));
         if (spec.IsPrimary(node))
         {
             aliases.Add(spec.Endpoints.Write);

@@ -141,12 +141,23 @@ public static partial class PostgresConf
 
     public static string Render(ClusterSpec spec, ClusterPlacement placement, NodeSpec node)
     {
-        var settings = Settings(spec, placement, node);
         var role = spec.IsPrimary(node) ? "primary" : $"replica of {spec.UpstreamOf(node)!.Name}";
-        var text = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"# postgresql.conf for {node.Name} ({role}) in cluster \"{spec.Name}\", target {placement.Target}.")
-            .AppendLine(CultureInfo.InvariantCulture, $"# Rendered by pgha from stack \"{spec.Stack}\". Do not edit: pgha rewrites this file.")
-            .AppendLine("# Settings not listed keep PostgreSQL's defaults.");
+        return Format(
+            $"# postgresql.conf for {node.Name} ({role}) in cluster \"{spec.Name}\", target {placement.Target}.\n" +
+            $"# Rendered by pgha from stack \"{spec.Stack}\". Do not edit: pgha rewrites this file.\n" +
+            "# Settings not listed keep PostgreSQL's defaults.\n",
+            Settings(spec, placement, node));
+    }
+
+    /// <summary>Settings under a heading, grouped, each with its reason in one column: the layout of every rendered conf file.</summary>
+    public static string Format(string heading, IReadOnlyCollection<PostgresSetting> settings)
+    {
+        var text = new StringBuilder(heading);
+        if (settings.Count == 0)
+        {
+            return text.ToString();
+        }
+
         // Reasons line up in one column; a setting longer than the column (a conninfo) just runs past it.
         var width = Math.Min(ReasonColumn, settings.Max(s => s.Name.Length + 3 + s.Value.Length));
         foreach (var group in settings.GroupBy(s => s.Group))

@@ -51,7 +51,7 @@ public sealed class PostgresNode : ComponentResource
             StopTimeout = c.StopGraceSeconds,
             DestroyGraceSeconds = c.StopGraceSeconds,
             Volumes = { new ContainerVolumeArgs { VolumeName = Volume.Name, ContainerPath = c.Data.ContainerPath } },
-            NetworksAdvanced = { new ContainerNetworksAdvancedArgs { Name = args.NetworkName, Aliases = c.Network.Aliases.ToList() } },
+            NetworksAdvanced = { new ContainerNetworksAdvancedArgs { Name = args.NetworkName, Aliases = c.CreateAliases.ToList() } },
             Healthcheck = new ContainerHealthcheckArgs
             {
                 Tests = c.HealthCheck.Test.ToList(),
@@ -63,9 +63,9 @@ public sealed class PostgresNode : ComponentResource
             Wait = true,
             WaitTimeout = c.HealthyWithinSeconds,
         };
-        for (var i = 0; i < c.Environment.Length; i++)
+        for (var i = 0; i < c.CreateEnvironment.Length; i++)
         {
-            containerArgs.Envs.Add(Value(c.Environment[i].Assignment, args.Actual, i, (spec, index) => spec.Environment[index].Assignment));
+            containerArgs.Envs.Add(Value(c.CreateEnvironment[i].Assignment, args.Actual, i, (spec, index) => spec.CreateEnvironment[index].Assignment));
         }
 
         for (var i = 0; i < c.Uploads.Length; i++)
@@ -89,7 +89,14 @@ public sealed class PostgresNode : ComponentResource
             containerArgs.Ports.Add(new ContainerPortArgs { Internal = port.Internal, External = port.External, Ip = port.HostAddress, Protocol = port.Protocol });
         }
 
-        var containerOptions = new CustomResourceOptions { Parent = this, DeleteBeforeReplace = c.DeleteBeforeReplace };
+        // The bootstrap declaration (in envs and the endpoint aliases) is create-only: after a failover the data and
+        // pgha's operations own the role, and a changed ForceNew input would replace the new primary's container.
+        var containerOptions = new CustomResourceOptions
+        {
+            Parent = this,
+            DeleteBeforeReplace = c.DeleteBeforeReplace,
+            IgnoreChanges = [.. BootstrapDeclaration.CreateOnlyInputs],
+        };
         if (args.Upstream is not null)
         {
             containerOptions.DependsOn = args.Upstream;
@@ -101,7 +108,7 @@ public sealed class PostgresNode : ComponentResource
         RegisterOutputs(new Dictionary<string, object?>
         {
             ["containerName"] = Container.Name,
-            ["aliases"] = c.Network.Aliases,
+            ["aliases"] = c.CreateAliases,
             ["publishedAddress"] = PublishedAddress,
             ["upstream"] = c.Upstream,
         });

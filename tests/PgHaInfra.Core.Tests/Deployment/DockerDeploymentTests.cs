@@ -139,6 +139,43 @@ public sealed class DockerDeploymentTests
         Assert.Equal(a, b);
     }
 
+    /// <summary>
+    /// What `pulumi up` after a failover sees: the stack names another primary. Every container input the provider
+    /// compares (all but the create-only declaration, which the program marks ignoreChanges) must be unchanged, or
+    /// the update would replace the containers, the new primary's among them.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RepositoryStacks))]
+    public async Task A_moved_primary_changes_no_container_input_but_the_create_only_declaration(string stack)
+    {
+        var spec = await StackFixtures.LoadAsync(stack);
+        var candidate = spec.Replicas.FirstOrDefault(r => !r.IsDelayed && spec.UpstreamOf(r)?.Name == spec.Primary);
+        if (candidate is null)
+        {
+            Assert.Single(spec.Nodes);
+            return;
+        }
+
+        var before = DockerDeployment.Build(spec, Secrets);
+        var after = DockerDeployment.Build(spec.WithPrimary(candidate.Name), Secrets);
+
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(before.Network), System.Text.Json.JsonSerializer.Serialize(after.Network));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(before.Volumes), System.Text.Json.JsonSerializer.Serialize(after.Volumes));
+        foreach (var was in before.Containers)
+        {
+            var now = after.Container(was.Node);
+            Assert.Equal(Compared(was), Compared(now));
+        }
+
+        Assert.NotEqual(before.Container(candidate.Name).Bootstrap, after.Container(candidate.Name).Bootstrap);
+        Assert.Contains(spec.Endpoints.Write, after.Container(candidate.Name).CreateAliases);
+        Assert.DoesNotContain(spec.Endpoints.Write, after.Container(spec.Primary).CreateAliases);
+    }
+
+    /// <summary>The inputs the provider compares, as text: everything but the create-only declaration and the dependency.</summary>
+    private static string Compared(ContainerSpec c) =>
+        System.Text.Json.JsonSerializer.Serialize(c with { Bootstrap = new BootstrapDeclaration(BootstrapDeclaration.InitDb, null, "", []), Upstream = null });
+
     [Fact]
     public async Task Containers_name_no_role_in_their_labels_and_the_start_script_keeps_existing_data_as_it_is()
     {

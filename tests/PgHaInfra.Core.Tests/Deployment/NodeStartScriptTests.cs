@@ -11,7 +11,7 @@ public sealed class NodeStartScriptTests
 
     [Theory]
     [MemberData(nameof(Stacks))]
-    public async Task Every_nodes_script_is_valid_sh_and_clones_replicas_from_their_upstream_through_their_slot(string stack)
+    public async Task Every_nodes_script_is_valid_sh_role_free_and_its_declaration_clones_replicas_from_their_upstream(string stack)
     {
         var spec = await StackFixtures.LoadAsync(stack);
         foreach (var node in spec.Nodes)
@@ -21,18 +21,25 @@ public sealed class NodeStartScriptTests
             Assert.EndsWith("exec setpriv --reuid=postgres --regid=postgres --init-groups -- \"$@\"\n", script, StringComparison.Ordinal);
             Assert.Contains($"-f \"$conf/{NodeFiles.BootstrapSql}\" -f '{ContainerLayout.SuperuserSql}'", script, StringComparison.Ordinal);
             Assert.Contains("bin='/usr/lib/postgresql/15/bin'", script, StringComparison.Ordinal);
+            // One script for every role: both ways of making an empty volume, chosen by the create-only declaration.
+            Assert.Contains($"--slot='{node.SlotName}'", script, StringComparison.Ordinal);
+            Assert.Contains("$slot", script, StringComparison.Ordinal);
+            Assert.Contains($"port=5432 user={spec.Replication.User} passfile={ContainerLayout.Passfile}", script, StringComparison.Ordinal);
+            Assert.Contains($"\"$new/{NodeFiles.StandbySignal}\"", script, StringComparison.Ordinal);
+            Assert.Contains("\"$bin/initdb\"", script, StringComparison.Ordinal);
+            Assert.DoesNotContain(spec.Primary == node.Name ? "declared: primary" : "replica of", script, StringComparison.Ordinal);
+            var declaration = BootstrapDeclaration.For(spec, node);
             if (spec.UpstreamOf(node) is { } upstream)
             {
-                Assert.Contains($"--slot='{node.SlotName}'", script, StringComparison.Ordinal);
-                Assert.Contains($"host={ClusterPlacement.DockerHostName(spec, upstream)} port=5432 user={spec.Replication.User} passfile={ContainerLayout.Passfile}", script, StringComparison.Ordinal);
-                Assert.Contains($"\"$new/{NodeFiles.StandbySignal}\"", script, StringComparison.Ordinal);
-                Assert.DoesNotContain("initdb", script, StringComparison.Ordinal);
+                Assert.Equal(BootstrapDeclaration.BaseBackup, declaration.Mode);
+                Assert.Equal(ClusterPlacement.DockerHostName(spec, upstream), declaration.From);
+                Assert.Contains($"host={ClusterPlacement.DockerHostName(spec, upstream)}", declaration.Role, StringComparison.Ordinal);
             }
             else
             {
-                Assert.DoesNotContain("pg_basebackup", script, StringComparison.Ordinal);
-                Assert.DoesNotContain($"\"$new/{NodeFiles.StandbySignal}\"", script, StringComparison.Ordinal);
-                Assert.Contains("\"$bin/initdb\"", script, StringComparison.Ordinal);
+                Assert.Equal(BootstrapDeclaration.InitDb, declaration.Mode);
+                Assert.Null(declaration.From);
+                Assert.DoesNotContain("primary_conninfo", declaration.Role, StringComparison.Ordinal);
             }
         }
     }

@@ -66,9 +66,15 @@ public sealed class DrillCommand(CliConsoles consoles) : AsyncCommand<DrillComma
             session.PrintStep);
         session.Say($"drill: {settings.Kind} on stack {session.Spec.Stack} under continuous writes through the write endpoint");
         var result = await drill.RunAsync(DrillOptions.For(kind), cancellationToken);
-        var directory = settings.Out ?? Path.Combine("artifacts", "drills", $"{session.Spec.Stack}-{settings.Kind}-{result.StartedAt.UtcDateTime:yyyyMMddTHHmmss}Z");
+        return await Finish(consoles, result, session.Spec.Stack, settings.Kind, settings.Out, settings.Json, cancellationToken);
+    }
+
+    /// <summary>Writes the drill's report files and shows its measures (or its JSON); the exit code says whether it passed. Shared with `pgha docker drill`.</summary>
+    internal static async Task<int> Finish(CliConsoles consoles, DrillReport result, string stack, string kind, string? outDirectory, bool json, CancellationToken cancellationToken)
+    {
+        var directory = outDirectory ?? Path.Combine("artifacts", "drills", $"{stack}-{kind}-{result.StartedAt.UtcDateTime:yyyyMMddTHHmmss}Z");
         await DrillReportWriter.WriteAsync(result, directory, cancellationToken);
-        if (settings.Json)
+        if (json)
         {
             PromotionViews.WriteJson(consoles.Out, DrillReportWriter.ToJson(result));
         }

@@ -52,7 +52,11 @@ internal static class PromotionViews
         console.Profile.Out.Writer.WriteLine(json.ToJsonString(Indented));
 
     /// <summary>Prints the result (table or JSON) and turns it into the exit code: 0 only when it succeeded and verified.</summary>
-    public static int Finish(CliConsoles consoles, FailoverSession session, PromotionReport report, VerificationReport? verify, bool json)
+    public static int Finish(CliConsoles consoles, FailoverSession session, PromotionReport report, VerificationReport? verify, bool json) =>
+        Finish(consoles, session.Say, report, verify, json);
+
+    /// <param name="say">Where the closing verify line goes (stderr, beside the step progress).</param>
+    public static int Finish(CliConsoles consoles, Action<string> say, PromotionReport report, VerificationReport? verify, bool json)
     {
         if (json)
         {
@@ -76,7 +80,7 @@ internal static class PromotionViews
             return ExitCodes.Failed;
         }
 
-        session.Say($"verify: {verify?.Summary ?? "skipped"}");
+        say($"verify: {verify?.Summary ?? "skipped"}");
         return ExitCodes.Ok;
     }
 
