@@ -22,6 +22,11 @@ public enum PatroniDrillKind
 /// <param name="OldLastWrite">Kill to the old leader's last acknowledged write on a direct connection (the fence).</param>
 /// <param name="SplitBrainWindow">How long two nodes both acknowledged writes; 0 when the old one stopped first.</param>
 /// <param name="Chosen">Patroni's own log lines on the new leader about the election, from the kill on.</param>
+/// <param name="Synchronous">Whether the stack runs Patroni's synchronous mode, where no acknowledged commit may be lost.</param>
+/// <param name="Lost">Acknowledged commits of the write endpoint missing on the new leader (RPO in commits).</param>
+/// <param name="OldLastLsn">The old leader's WAL position at its last acknowledged commit (its direct probe).</param>
+/// <param name="SwitchLsn">Where the new leader's timeline began: the end of the old history it kept.</param>
+/// <param name="LostBytes">WAL bytes of acknowledged history beyond the switch point (RPO in bytes): 0 when nothing acknowledged was cut off.</param>
 public sealed record PatroniDrillReport(
     string Kind,
     string Stack,
@@ -31,14 +36,19 @@ public sealed record PatroniDrillReport(
     double? OldLastWrite,
     double NewFirstWrite,
     double SplitBrainWindow,
+    bool Synchronous,
     int Acknowledged,
     int Lost,
+    string? OldLastLsn,
+    string? SwitchLsn,
+    long? LostBytes,
     ImmutableArray<string> Chosen,
     double? RejoinSeconds,
     bool Verified,
     string VerifySummary)
 {
-    public bool Passed => Lost == 0 && SplitBrainWindow <= 0 && Verified;
+    /// <summary>No split brain, a verified cluster, and in synchronous mode no lost commit; an asynchronous stack's loss is its measured RPO.</summary>
+    public bool Passed => (Lost == 0 || !Synchronous) && SplitBrainWindow <= 0 && Verified;
 }
 
 /// <summary>
@@ -117,6 +127,8 @@ public static class PatroniDrill
         var window = Math.Max(0, (oldLast ?? 0) - newFirst);
         await using var leaderSource = NpgsqlDataSource.Create(direct[newLeader!]);
         var missing = await writer.MissingOnAsync(leaderSource, cancellationToken).ConfigureAwait(false);
+        var oldLsn = probes.LastLsn.TryGetValue(oldLeader, out var lsn) ? lsn : null;
+        var timelineSwitch = oldLsn is null ? null : await TimelineSwitch.MeasureAsync(leaderSource, oldLsn, cancellationToken).ConfigureAwait(false);
         progress.Report(new EngineStep(newLeader!, "first write on the new leader", TimeSpan.FromSeconds(rto)));
         var chosen = ElectionLines(layout.LogFile(newLeader!), killedAtWall);
 
@@ -144,7 +156,8 @@ public static class PatroniDrill
         await cluster.RecordPrimaryAsync(newLeader!, $"{kind} drill: Patroni elected {newLeader}", cancellationToken).ConfigureAwait(false);
         var (passed, summary) = await verify(cancellationToken).ConfigureAwait(false);
         return new PatroniDrillReport(kind == PatroniDrillKind.NodeLoss ? "node-loss" : "manager-loss", spec.Stack, oldLeader, newLeader!, rto, oldLast, newFirst, window,
-            records.Count(r => r.Acknowledged), missing.Length, chosen, rejoin, passed, summary);
+            spec.Failover.Patroni!.SynchronousMode, records.Count(r => r.Acknowledged), missing.Length, oldLsn, timelineSwitch?.SwitchLsn, timelineSwitch?.LostBytes,
+            chosen, rejoin, passed, summary);
     }
 
     /// <summary>Patroni's lines about the race and the promotion on the new leader, from the kill on.</summary>
