@@ -116,7 +116,7 @@ for ((i = 1; i <= runs; i++)); do
 done
 pgha down >/dev/null 2>&1
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+median() { tr ' ' '\n' | { grep -v '^$' || true; } | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 md=$(echo "${rto[defaults]}" | median); mf=$(echo "${rto[fast]}" | median); mt=$(echo "${rto[tight]:-}" | median); m0=$(echo "${rto[floor]}" | median); ma=$(echo "${rto[async]}" | median)
 {
   echo "# Node-loss RTO: Patroni defaults, the fast profile, and the polling floor"
