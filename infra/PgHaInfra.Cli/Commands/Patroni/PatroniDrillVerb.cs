@@ -6,7 +6,7 @@ using PgHaInfra.Operations.Verification;
 
 namespace PgHaInfra.Cli.Commands.Patroni;
 
-/// <summary>`pgha drill --kind node-loss|manager-loss` in patroni mode; exit 0 only with no split brain, a verified cluster and, in synchronous mode, no lost commit (an asynchronous stack's loss is reported as its RPO).</summary>
+/// <summary>`pgha drill --kind node-loss|manager-loss|manager-freeze` in patroni mode; exit 0 only with no split brain, a verified cluster and, in synchronous mode, no lost commit (an asynchronous stack's loss is reported as its RPO).</summary>
 internal static class PatroniDrillVerb
 {
     public static async Task<int> RunAsync(CliConsoles consoles, LocalCluster cluster, string kindText, string? outDirectory, bool json, CancellationToken cancellationToken)
@@ -15,7 +15,8 @@ internal static class PatroniDrillVerb
         {
             "node-loss" => PatroniDrillKind.NodeLoss,
             "manager-loss" => PatroniDrillKind.ManagerLoss,
-            _ => throw new CliException($"--kind = \"{kindText}\": unknown drill for a stack in patroni mode. Allowed: node-loss, manager-loss", ExitCodes.InvalidInput),
+            "manager-freeze" => PatroniDrillKind.ManagerFreeze,
+            _ => throw new CliException($"--kind = \"{kindText}\": unknown drill for a stack in patroni mode. Allowed: node-loss, manager-loss, manager-freeze", ExitCodes.InvalidInput),
         };
         consoles.ErrorLine($"drill {kindText} on stack {cluster.StackSpec.Stack}: continuous writes, then the fault");
         PatroniDrillReport report;
