@@ -12,6 +12,9 @@ internal static class PatroniRules
     /// <summary>The first Patroni release with quorum-based synchronous replication (synchronous_mode: quorum).</summary>
     public const string QuorumVersion = "4.0.0";
 
+    /// <summary>Patroni's default watchdog.safety_margin (seconds), which pgha does not change.</summary>
+    public const int WatchdogSafetyMargin = 5;
+
     public static void Check(ClusterSpec spec, IReadOnlyDictionary<string, int?> locations, List<StackError> errors)
     {
         if (spec.Failover.Patroni is not { } patroni)
@@ -29,6 +32,16 @@ internal static class PatroniRules
             context.Error(at, Text(at == "failover.ttl" ? t.Ttl : at == "failover.retryTimeout" ? t.RetryTimeout : t.Ttl),
                 $"breaks Patroni's lease rule loop_wait + 2 x retry_timeout <= ttl ({t.LoopWait} + 2 x {t.RetryTimeout} = {t.LoopWait + 2 * t.RetryTimeout} > ttl {t.Ttl}): the leader could lose its key while still retrying",
                 $"a ttl of at least {t.LoopWait + 2 * t.RetryTimeout}, or a shorter loopWait/retryTimeout (the fast profile is ttl 5, loopWait 1, retryTimeout 2)", at: "failover");
+        }
+
+        // Patroni 3.0.2 arms a watchdog for ttl - safety_margin (5 s) and needs loop_wait of slack inside that; with
+        // less it uses none, and with mode required it then refuses to lead at all (watchdog/base.py: timing_slack < 0).
+        if (patroni.Watchdog == "required" && t.Ttl - WatchdogSafetyMargin - t.LoopWait < 0)
+        {
+            var at = locations.ContainsKey("failover.watchdog") ? "failover.watchdog" : "failover.profile";
+            context.Error(at, at == "failover.watchdog" ? "required" : patroni.Profile.ToString().ToLowerInvariant(),
+                $"watchdog required with ttl {t.Ttl} and loop_wait {t.LoopWait}: Patroni {PatroniSpec.SupportedVersion} sets its watchdog to ttl - {WatchdogSafetyMargin} s (safety_margin) and needs loop_wait of slack inside it, so it would find no safe watchdog and never take the lead",
+                $"a ttl of at least {t.LoopWait + WatchdogSafetyMargin} (profile default), or watchdog off/automatic where pgha's node supervisor and its lease guard fence alone", at: "failover");
         }
 
         if (spec.Synchronous is { Method: SyncMethod.Any } sync && spec.Topology == Topology.Sync)

@@ -6,6 +6,7 @@ namespace PgHaInfra.Local.Patroni;
 
 /// <summary>What one node's supervisor runs: its Patroni, on its configuration, with its secrets in the environment.</summary>
 /// <param name="RestartAfter">How long after a fence Patroni is started again: at least the leader lease, so the others elect on facts.</param>
+/// <param name="EtcdEndpoints">The etcd members' client URLs, where the <see cref="LeaseGuard"/> reads <paramref name="LeaderKey"/>.</param>
 public sealed record SupervisorOptions(
     string Node,
     string ConfigFile,
@@ -13,7 +14,9 @@ public sealed record SupervisorOptions(
     string SuperuserPasswordFile,
     string ReplicationPasswordFile,
     TimeSpan RestartAfter,
-    string Home);
+    string Home,
+    IReadOnlyList<Uri> EtcdEndpoints,
+    string LeaderKey);
 
 /// <summary>
 /// pgha's node supervisor, the parent of one Patroni (CloudNativePG's instance manager is the model: the manager is
@@ -21,8 +24,10 @@ public sealed record SupervisorOptions(
 /// that node's PostgreSQL at once (<see cref="PostgresFence"/>), milliseconds after the death and long before
 /// Patroni's leader key (ttl seconds) can expire and another node be promoted: there is no instant with two
 /// writable primaries. It then starts Patroni again after <see cref="SupervisorOptions.RestartAfter"/>, as
-/// systemd's Restart= would, and the node rejoins as a replica (pg_rewind). SIGTERM stops Patroni cleanly (which
-/// stops PostgreSQL) and fences whatever is left.
+/// systemd's Restart= would, and the node rejoins as a replica (pg_rewind). A Patroni that is alive but stuck is
+/// caught by the <see cref="LeaseGuard"/>: when this node's leader lease is about to end unrenewed while its
+/// PostgreSQL still runs as a primary, PostgreSQL is fenced and Patroni killed, and the same restart follows.
+/// SIGTERM stops Patroni cleanly (which stops PostgreSQL) and fences whatever is left.
 /// </summary>
 public sealed class NodeSupervisor(SupervisorOptions options, ServerUser user, TextWriter log) : IDisposable
 {
@@ -45,7 +50,7 @@ public sealed class NodeSupervisor(SupervisorOptions options, ServerUser user, T
                 return 1;
             }
 
-            await started.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            await WatchAsync(started, linked.Token).ConfigureAwait(false);
             var fence = PostgresFence.Kill(options.DataDirectory, $"Patroni (pid {started.Id}) exited with {started.ExitCode}");
             Log(fence.Reason);
             started.Dispose();
@@ -67,6 +72,25 @@ public sealed class NodeSupervisor(SupervisorOptions options, ServerUser user, T
 
         Log($"supervisor for {options.Node} stopped");
         return 0;
+    }
+
+    /// <summary>Waits for Patroni to exit; meanwhile the lease guard fences a stuck one and kills it, which ends the wait too.</summary>
+    private async Task WatchAsync(Process started, CancellationToken stoppingToken)
+    {
+        using var exited = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var etcd = new EtcdLeaderLease(options.EtcdEndpoints, options.LeaderKey);
+        var guard = new LeaseGuard(options.Node, options.DataDirectory, etcd, Log).RunAsync(exited.Token);
+        var exit = started.WaitForExitAsync(CancellationToken.None);
+        if (await Task.WhenAny(exit, guard).ConfigureAwait(false) == guard && await guard.ConfigureAwait(false) is { } fenced)
+        {
+            Log(fenced);
+            Log($"killing the stuck Patroni (pid {started.Id}): a Patroni that cannot renew its lease in time is treated as dead");
+            ProcFs.Signal(started.Id, ProcFs.SigKill);
+        }
+
+        await exit.ConfigureAwait(false);
+        await exited.CancelAsync().ConfigureAwait(false);
+        await guard.ConfigureAwait(false);
     }
 
     private void OnStop(PosixSignalContext context)

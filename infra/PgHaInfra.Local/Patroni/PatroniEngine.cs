@@ -284,7 +284,9 @@ public static class PatroniEngine
         // The supervisor runs as pgha's own user (root may signal the server user's processes); Patroni under it as the server user.
         Daemon.Start(new ServerUser(null, 0, 0), program,
             [.. prefix, SupervisorVerb, "--state-dir", cluster.Layout.Root, "--node", node,
-                "--restart-after", (patroni.Timings.Ttl + patroni.Timings.LoopWait).ToString(CultureInfo.InvariantCulture)],
+                "--restart-after", (patroni.Timings.Ttl + patroni.Timings.LoopWait).ToString(CultureInfo.InvariantCulture),
+                "--etcd", string.Join(',', Enumerable.Range(0, patroni.Dcs.Members).Select(m => $"http://{Host}:{patroni.Dcs.ClientPortOf(m).ToString(CultureInfo.InvariantCulture)}/")),
+                "--leader-key", PatroniPlacement.LeaderKey(cluster.StackSpec.Name)],
             environment, layout.LogFile(PatroniLayout.SupervisorName(node)), layout.PidFile(PatroniLayout.SupervisorName(node)));
         return Task.CompletedTask;
     }

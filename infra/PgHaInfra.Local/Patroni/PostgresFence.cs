@@ -62,8 +62,18 @@ public static class PostgresFence
 
         return new FenceResult(postmasters.Count + children.Count, clock.Elapsed,
             $"fence: {why}; SIGKILL sent to PostgreSQL of {dataDirectory} (postmaster {string.Join(", ", postmasters.Keys)}, group {string.Join(", ", groups)}) " +
-            $"{signalled.TotalMilliseconds:0.0} ms after the exit was seen, all gone after {clock.Elapsed.TotalMilliseconds:0} ms: it cannot accept writes without its manager");
+            $"{signalled.TotalMilliseconds:0.0} ms into the fence, all gone after {clock.Elapsed.TotalMilliseconds:0} ms: it cannot accept writes without its manager");
     }
+
+    /// <summary>
+    /// Whether the data directory's postmaster runs as a primary: alive, with no startup process among its children
+    /// (a standby's startup process replays WAL until promotion ends it). Read from /proc: no password, no connection.
+    /// </summary>
+    public static bool RunsAsPrimary(string dataDirectory) =>
+        NamedPostmaster(dataDirectory) is { } postmaster
+        && !ProcFs.All().Any(p => p.ParentPid == postmaster.Pid && !p.IsZombie && p.CommandLine.Count > 0
+            && p.CommandLine[0].StartsWith("postgres: ", StringComparison.Ordinal)
+            && p.CommandLine[0].Split(": ").Skip(1).Any(part => part.StartsWith("startup", StringComparison.Ordinal)));
 
     private static ProcEntry? NamedPostmaster(string dataDirectory) =>
         PgHaInfra.Local.PostmasterPidFile.Read(dataDirectory) is { } pidFile && ProcFs.Read(pidFile.Pid) is { IsZombie: false } named

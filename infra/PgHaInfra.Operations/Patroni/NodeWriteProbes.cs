@@ -18,6 +18,12 @@ public sealed class NodeWriteProbes : IAsyncDisposable, IDisposable
     /// <summary>Acknowledged commits per node, in the probes' clock.</summary>
     public ConcurrentDictionary<string, ConcurrentQueue<TimeSpan>> Acknowledged { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Per node, the WAL insert position its last acknowledged probe commit reported (taken inside the INSERT, so the
+    /// commit record itself ends a few dozen bytes later): how far a node's acknowledged history reached.
+    /// </summary>
+    public ConcurrentDictionary<string, string> LastLsn { get; } = new(StringComparer.Ordinal);
+
     /// <param name="connectionStrings">Each node's own superuser connection string (short timeouts, no pooling).</param>
     public static async Task<NodeWriteProbes> StartAsync(IReadOnlyDictionary<string, string> connectionStrings, string leader, CancellationToken cancellationToken)
     {
@@ -62,11 +68,16 @@ public sealed class NodeWriteProbes : IAsyncDisposable, IDisposable
             {
                 await using var connection = new NpgsqlConnection(connectionString);
                 await connection.OpenAsync(stop.Token).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand($"INSERT INTO {Table} (node) VALUES ($1)", connection) { Parameters = { new() { Value = node } } };
+                await using var command = new NpgsqlCommand($"INSERT INTO {Table} (node) VALUES ($1) RETURNING pg_current_wal_insert_lsn()::text", connection) { Parameters = { new() { Value = node } } };
                 while (!stop.IsCancellationRequested)
                 {
-                    await command.ExecuteNonQueryAsync(stop.Token).ConfigureAwait(false);
+                    var lsn = (string?)await command.ExecuteScalarAsync(stop.Token).ConfigureAwait(false);
                     queue.Enqueue(Clock.Elapsed);
+                    if (lsn is not null)
+                    {
+                        LastLsn[node] = lsn;
+                    }
+
                     await Task.Delay(5, stop.Token).ConfigureAwait(false);
                 }
             }

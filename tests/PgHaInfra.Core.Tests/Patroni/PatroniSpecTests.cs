@@ -87,6 +87,19 @@ public sealed class PatroniSpecTests
     }
 
     [Fact]
+    public void A_required_watchdog_with_the_fast_profile_is_refused_because_patroni_would_never_lead()
+    {
+        var (_, errors) = Parse(PatroniStacks.SyncWith(PatroniStacks.Ports + "    profile: fast\n    watchdog: required\n"));
+        var (_, defaults) = Parse(PatroniStacks.SyncWith(PatroniStacks.Ports + "    watchdog: required\n"));
+
+        var error = Assert.Single(errors);
+        Assert.Equal("pg-ha-infra:failover.watchdog", error.Key);
+        Assert.Contains("ttl - 5 s (safety_margin)", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("never take the lead", error.Problem, StringComparison.Ordinal);
+        Assert.Empty(defaults);
+    }
+
+    [Fact]
     public void Ports_are_required_and_must_not_collide()
     {
         var (_, missing) = Parse(PatroniStacks.SyncWith(""));

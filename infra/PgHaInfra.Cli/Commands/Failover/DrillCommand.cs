@@ -17,7 +17,7 @@ public sealed class DrillCommand(CliConsoles consoles) : AsyncCommand<DrillComma
     public sealed class Settings : LocalStackSettings
     {
         [CommandOption("--kind <KIND>")]
-        [Description("switchover (planned, to the best replica), failover (SIGKILL of the primary, then failover and rejoin) or restore (PITR into a scratch cluster); in patroni mode node-loss or manager-loss.")]
+        [Description("switchover (planned, to the best replica), failover (SIGKILL of the primary, then failover and rejoin) or restore (PITR into a scratch cluster); in patroni mode node-loss, manager-loss or manager-freeze.")]
         [DefaultValue("switchover")]
         public string Kind { get; init; } = "switchover";
 

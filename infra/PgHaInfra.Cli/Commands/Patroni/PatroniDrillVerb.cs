@@ -6,7 +6,7 @@ using PgHaInfra.Operations.Verification;
 
 namespace PgHaInfra.Cli.Commands.Patroni;
 
-/// <summary>`pgha drill --kind node-loss|manager-loss` in patroni mode; exit 0 only with no lost commit, no split brain and a verified cluster.</summary>
+/// <summary>`pgha drill --kind node-loss|manager-loss|manager-freeze` in patroni mode; exit 0 only with no split brain, a verified cluster and, in synchronous mode, no lost commit (an asynchronous stack's loss is reported as its RPO).</summary>
 internal static class PatroniDrillVerb
 {
     public static async Task<int> RunAsync(CliConsoles consoles, LocalCluster cluster, string kindText, string? outDirectory, bool json, CancellationToken cancellationToken)
@@ -15,7 +15,8 @@ internal static class PatroniDrillVerb
         {
             "node-loss" => PatroniDrillKind.NodeLoss,
             "manager-loss" => PatroniDrillKind.ManagerLoss,
-            _ => throw new CliException($"--kind = \"{kindText}\": unknown drill for a stack in patroni mode. Allowed: node-loss, manager-loss", ExitCodes.InvalidInput),
+            "manager-freeze" => PatroniDrillKind.ManagerFreeze,
+            _ => throw new CliException($"--kind = \"{kindText}\": unknown drill for a stack in patroni mode. Allowed: node-loss, manager-loss, manager-freeze", ExitCodes.InvalidInput),
         };
         consoles.ErrorLine($"drill {kindText} on stack {cluster.StackSpec.Stack}: continuous writes, then the fault");
         PatroniDrillReport report;
@@ -51,7 +52,8 @@ internal static class PatroniDrillVerb
             w.Write($"  RTO (kill -> first write on {report.NewLeader} through the write endpoint): {S(report.Rto)}\n");
             w.Write($"  old leader's last acknowledged write after the kill: {S(report.OldLastWrite)}; first write on the new leader: {S(report.NewFirstWrite)}\n");
             w.Write($"  split-brain window: {S(report.SplitBrainWindow)}\n");
-            w.Write($"  RPO: {report.Lost} of {report.Acknowledged} acknowledged commits lost\n");
+            w.Write($"  RPO ({(report.Synchronous ? "synchronous mode" : "asynchronous replication")}): {report.Lost} of {report.Acknowledged} acknowledged commits lost; " +
+                    $"{(report.LostBytes is { } bytes ? $"{bytes} bytes of acknowledged WAL beyond the new timeline's start ({report.OldLastLsn} -> {report.SwitchLsn})" : "WAL distance not measured")}\n");
             w.Write($"  rejoin of {report.OldLeader}: {(report.RejoinSeconds is null ? "NOT rejoined" : $"as a replica {S(report.RejoinSeconds)} after the kill")}\n");
             w.Write("  Patroni's election, from the new leader's log:\n");
             foreach (var line in report.Chosen)

@@ -26,6 +26,14 @@ public sealed class PatroniNodeCommand : AsyncCommand<PatroniNodeCommand.Setting
         [Description("Seconds from a fence to Patroni's restart.")]
         [DefaultValue(6)]
         public int RestartAfterSeconds { get; init; } = 6;
+
+        [CommandOption("--etcd <URLS>")]
+        [Description("The etcd members' client URLs, comma-separated, where the lease guard reads the leader key.")]
+        public string Etcd { get; init; } = "";
+
+        [CommandOption("--leader-key <KEY>")]
+        [Description("Patroni's leader key in etcd.")]
+        public string LeaderKey { get; init; } = "";
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -33,7 +41,8 @@ public sealed class PatroniNodeCommand : AsyncCommand<PatroniNodeCommand.Setting
         var state = new StateLayout(Path.GetFullPath(settings.StateDirectory));
         var layout = new PatroniLayout(state);
         var options = new SupervisorOptions(settings.Node, layout.ConfigFile(settings.Node), state.DataDirectory(settings.Node),
-            state.SuperuserPasswordFile, state.ReplicationPasswordFile, TimeSpan.FromSeconds(settings.RestartAfterSeconds), state.Root);
+            state.SuperuserPasswordFile, state.ReplicationPasswordFile, TimeSpan.FromSeconds(settings.RestartAfterSeconds), state.Root,
+            [.. settings.Etcd.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u.EndsWith('/') ? u : u + "/"))], settings.LeaderKey);
         using var supervisor = new NodeSupervisor(options, ServerUser.Detect(), Console.Out);
         var code = await supervisor.RunAsync(cancellationToken);
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"supervisor exit {code}"));

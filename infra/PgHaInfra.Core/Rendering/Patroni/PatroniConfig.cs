@@ -132,7 +132,7 @@ public static class PatroniConfig
             }),
             new("postgresql", postgresql),
             new("watchdog", new YamlEntry[] { new("mode", patroni.Watchdog) },
-                "pgha's node supervisor fences PostgreSQL when Patroni dies; a frozen Patroni needs a watchdog (softdog) on production hosts"),
+                "pgha's node supervisor fences PostgreSQL when Patroni dies or stops renewing its lease; production hosts add the kernel's watchdog (softdog)"),
             new("tags", tags),
         ]);
         var role = spec.IsPrimary(node) ? "the stack's primary" : $"replica of {spec.UpstreamOf(node)!.Name}";

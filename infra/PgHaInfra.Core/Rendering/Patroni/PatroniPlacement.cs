@@ -17,4 +17,7 @@ public sealed record PatroniPlacement(
 {
     /// <summary>Patroni's key prefix in etcd: pgha's clusters keep to their own subtree.</summary>
     public const string Namespace = "/pgha/";
+
+    /// <summary>The etcd key Patroni's leader holds under its lease (Patroni's etcd3 layout: namespace, scope, "leader").</summary>
+    public static string LeaderKey(string scope) => $"{Namespace}{scope}/leader";
 }
