@@ -27,11 +27,7 @@ public static class StreamingCheck
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
-    public static Task<VerificationReport> RunAsync(ClusterAccess access, StreamingCheckOptions options, CancellationToken cancellationToken) =>
-        RunAsync(access, options, mark: null, cancellationToken);
-
-    /// <param name="mark">The primary's part, already done (<see cref="MarkPrimaryAsync"/>); null to do it first.</param>
-    public static async Task<VerificationReport> RunAsync(ClusterAccess access, StreamingCheckOptions options, PrimaryMark? mark, CancellationToken cancellationToken)
+    public static async Task<VerificationReport> RunAsync(ClusterAccess access, StreamingCheckOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(options);
@@ -39,26 +35,13 @@ public static class StreamingCheck
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Deadline);
 
-        if (mark is null)
-        {
-            // Each replica's first connection (TCP and SCRAM) opens while the primary commits the canary, not after it.
-            var connecting = spec.Replicas.Select(r => Task.Run(() => ConnectAsync(access.DataSource(r.Name), deadline.Token), deadline.Token)).ToList();
-            mark = await CheckPrimaryAsync(access, options, deadline.Token, cancellationToken).ConfigureAwait(false);
-            await Task.WhenAll(connecting).ConfigureAwait(false);
-        }
+        // Each replica's first connection (TCP and SCRAM) opens while the primary commits the canary, not after it.
+        var connecting = spec.Replicas.Select(r => Task.Run(() => ConnectAsync(access.DataSource(r.Name), deadline.Token), deadline.Token)).ToList();
+        var mark = await CheckPrimaryAsync(access, options, deadline.Token, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(connecting).ConfigureAwait(false);
 
         var replicas = await Task.WhenAll(spec.Replicas.Select(r => CheckReplicaAsync(access, r, mark, deadline.Token, cancellationToken))).ConfigureAwait(false);
         return new VerificationReport([mark.Role, .. replicas.SelectMany(r => r)]);
-    }
-
-    /// <summary>The primary's part alone: its role, and the canary row when <see cref="StreamingCheckOptions.WriteCanary"/> asks for it.</summary>
-    public static async Task<PrimaryMark> MarkPrimaryAsync(ClusterAccess access, StreamingCheckOptions options, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(options);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.Deadline);
-        return await CheckPrimaryAsync(access, options, deadline.Token, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Opens one connection and returns it to the pool. A failure is left for the observations to report.</summary>

@@ -87,7 +87,7 @@ public sealed class RestoreCommand(CliConsoles consoles) : AsyncCommand<RestoreC
                 throw new CliException($"restore failed: {e.Message}");
             }
 
-            var report = await StreamingCheck.RunAsync(await target.RequireAccessAsync(cancellationToken), new StreamingCheckOptions(TimeSpan.FromSeconds(settings.VerifyDeadlineSeconds)), null, cancellationToken);
+            var report = await StreamingCheck.RunAsync(await target.RequireAccessAsync(cancellationToken), new StreamingCheckOptions(TimeSpan.FromSeconds(settings.VerifyDeadlineSeconds)), cancellationToken);
             if (settings.Json)
             {
                 Views.WriteJson(consoles.Out, new
