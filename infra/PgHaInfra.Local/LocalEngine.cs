@@ -168,10 +168,8 @@ public static class LocalEngine
             if (dataDirectories.Any(PostmasterPidFile.IsRunning))
             {
                 var binaries = await cluster.BinariesAsync(cancellationToken).ConfigureAwait(false);
-                if (await cluster.AccessAsync(cancellationToken).ConfigureAwait(false) is { } access)
-                {
-                    await access.DisposeAsync().ConfigureAwait(false);
-                }
+                // Idle pooled connections go before their servers do.
+                (await cluster.AccessAsync(cancellationToken).ConfigureAwait(false))?.ClearPools();
 
                 await Task.WhenAll(dataDirectories.Where(PostmasterPidFile.IsRunning).Select(dir =>
                     steps.TimeAsync(Path.GetFileName(dir), "stop (fast)", () => StartStop.StopAsync(binaries, cluster.Runner, dir, StopPolicy.Graceful, cancellationToken)))).ConfigureAwait(false);
