@@ -150,10 +150,7 @@ public sealed class KillMatrixTests(ITestOutputHelper output)
             await Task.Delay(5, deadline.Token);
         }
 
-        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync(deadline.Token);
-        }
+        Interrupt.Send(process);
 
         await process.WaitForExitAsync(deadline.Token);
         var error = await stderr;

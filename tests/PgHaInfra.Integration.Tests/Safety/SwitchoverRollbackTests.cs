@@ -67,10 +67,7 @@ public sealed class SwitchoverRollbackTests(RollbackCluster fixture) : IClassFix
         var stdout = process.StandardOutput.ReadToEndAsync(deadline.Token);
         var stderr = process.StandardError.ReadToEndAsync(deadline.Token);
         await TestCluster.EventuallyAsync(() => Task.FromResult(File.Exists(Fenced("pg-1"))), TimeSpan.FromSeconds(30), "pgha fenced pg-1");
-        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync(deadline.Token);
-        }
+        Interrupt.Send(process);
 
         await process.WaitForExitAsync(deadline.Token);
         var error = await stderr;
