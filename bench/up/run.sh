@@ -5,14 +5,20 @@
 # The page cache is synced (off the clock) before each timed run: otherwise every run pays the write-back of the
 # ones before it, and the fsyncs of pgha's canary commit pay most. Data directories are removed at the end only
 # (deleting them between runs made this disk, mounted with discard, slower for the runs after).
-# Usage: bench/up/run.sh [RUNS]   (default 11; ports 20501-20503; KEEP=1 keeps the work directory)
+# Usage: bench/up/run.sh [RUNS]   (default 11; ports PORT_BASE..PORT_BASE+2, default 20501; KEEP=1 keeps the work
+# directory; RESULTS=FILE writes the report there instead of bench/up/RESULTS.md)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 runs=${1:-11}
-stacks="$here/stacks"
+port=${PORT_BASE:-20501}
 work=$(mktemp -d /tmp/pgha-bench-up.XXXXXX)
 chmod 755 "$work"
+# The stack on this run's ports (the committed file names 20501-20503).
+stacks="$work/stacks"
+mkdir "$stacks"
+sed -e "s/port: 20501/port: $port/" -e "s/port: 20502/port: $((port + 1))/" -e "s/port: 20503/port: $((port + 2))/" \
+  "$here/stacks/Pulumi.bench.yaml" >"$stacks/Pulumi.bench.yaml"
 trap cleanup_all EXIT
 
 bin=${PGHA_PG_BINDIR:-$(dirname "$(readlink -f "$(command -v initdb || echo /usr/lib/postgresql/15/bin/initdb)")")}
@@ -55,7 +61,7 @@ run_baseline() {
   local t0 t1
   sync
   t0=$(now)
-  PHASES="$work/base-$i.marks" "$here/baseline.sh" "$state" "$state/rendered" "$bin" 20501 20502 20503
+  PHASES="$work/base-$i.marks" "$here/baseline.sh" "$state" "$state/rendered" "$bin" "$port" "$((port + 1))" "$((port + 2))"
   t1=$(now)
   for n in pg-1 pg-2 pg-3; do as_pg "$bin/pg_ctl" -D "$state/data/$n" -m immediate -s stop; done
   awk -v total="$(echo "$t1 - $t0" | bc)" '{ t[$1] = $2 } END {
@@ -140,5 +146,5 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "primary: start, role and slots. verify: the baseline polls pg_stat_replication until both stream; pgha runs its"
   echo "whole post-deploy check. other: the rest of the clock (the baseline's shell; pgha's CLI start-up, planning,"
   echo "state and output)."
-} >"$here/RESULTS.md"
-cat "$here/RESULTS.md"
+} >"${RESULTS:-$here/RESULTS.md}"
+cat "${RESULTS:-$here/RESULTS.md}"

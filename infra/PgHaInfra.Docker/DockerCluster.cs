@@ -157,10 +157,7 @@ public sealed class DockerCluster : IAsyncDisposable
         }
     }
 
-    private ClusterAccess NewAccess(ClusterSpec spec) => new(
-        spec,
-        spec.Nodes.ToImmutableDictionary(n => n.Name, n => new NodeAddress(spec.Docker.CheckHost, n.Port)),
-        Credentials);
+    private ClusterAccess NewAccess(ClusterSpec spec) => ClusterAccess.ThroughPublishedPorts(spec, spec.Docker.CheckHost, Credentials);
 
     private static async Task<string?> ReadRecordAsync(string path, CancellationToken cancellationToken)
     {

@@ -20,7 +20,7 @@ public static class ClusterObserver
             .Distinct(StringComparer.Ordinal)
             .ToList();
         var observed = await Task.WhenAll(names.Select(n => ObserveNodeAsync(spec, layout, state, access, n, cancellationToken))).ConfigureAwait(false);
-        return new ObservedCluster(observed.ToImmutableDictionary(n => n.Name, StringComparer.Ordinal), state?.Primary);
+        return new ObservedCluster(observed.ToImmutableDictionary(n => n.Name, StringComparer.Ordinal));
     }
 
     private static async Task<ObservedNode> ObserveNodeAsync(ClusterSpec spec, StateLayout layout, EngineState? state, ClusterAccess? access, string name, CancellationToken cancellationToken)

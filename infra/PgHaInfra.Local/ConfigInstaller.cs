@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using PgHaInfra.Rendering;
+using PgHaInfra.Spec;
 
 namespace PgHaInfra.Local;
 
@@ -12,6 +13,17 @@ public static class ConfigInstaller
     /// <summary>The rendered files that live in the data directory (bootstrap.sql is run, not installed).</summary>
     public static IEnumerable<RenderedFile> InstalledFiles(NodeFiles files) =>
         files.Files.Where(f => f.Name != NodeFiles.BootstrapSql);
+
+    /// <summary>
+    /// Renders <paramref name="node"/>'s files for <paramref name="spec"/> (the role the spec gives it, this cluster's
+    /// placement) and installs them: how a switchover, a rejoin or a restore puts a node's configuration in place.
+    /// </summary>
+    public static Task<ImmutableArray<string>> InstallRenderedAsync(LocalCluster cluster, ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var files = NodeFiles.Render(spec, LocalPlacement.Of(spec, cluster.Layout), node, BootstrapSql.VerifierPlaceholder);
+        return InstallAsync(cluster.Layout.DataDirectory(node.Name), files, cluster.User, cancellationToken);
+    }
 
     /// <returns>The names of the files that were written because they differed or were missing.</returns>
     public static async Task<ImmutableArray<string>> InstallAsync(string dataDirectory, NodeFiles files, ServerUser user, CancellationToken cancellationToken)

@@ -20,6 +20,7 @@ public sealed record LocalEngineOptions(string? StateDirectory = null, string? P
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
+    private readonly List<ClusterAccess> retired = [];
     private ClusterAccess? access;
     private StackLock? hold;
 
@@ -131,9 +132,11 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             Spec = spec;
             Placement = LocalPlacement.Of(spec, Layout);
+            // The old access may still be in a caller's hands (a promotion's runner): it stays usable, on the old
+            // spec, until this cluster is disposed; the next AccessAsync builds one for the new spec.
             if (access is not null)
             {
-                await access.DisposeAsync().ConfigureAwait(false);
+                retired.Add(access);
                 access = null;
             }
         }
@@ -194,13 +197,19 @@ public sealed class LocalCluster : IAsyncDisposable
     public async Task<PostgresBinaries> BinariesAsync(CancellationToken cancellationToken) =>
         await PostgresBinaries.LocateAsync(Spec.Postgres.Version, Runner, cancellationToken, Options.PostgresBinDirectory).ConfigureAwait(false);
 
+    /// <summary>Disposes every access this cluster handed out, then releases the stack lock.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (access is not null)
+        foreach (var handedOut in (ClusterAccess?[])[.. retired, access])
         {
-            await access.DisposeAsync().ConfigureAwait(false);
-            access = null;
+            if (handedOut is not null)
+            {
+                await handedOut.DisposeAsync().ConfigureAwait(false);
+            }
         }
+
+        retired.Clear();
+        access = null;
 
         hold?.Dispose();
         hold = null;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using PgHaInfra.Operations.Access;
 using PgHaInfra.Operations.Diagnostics;
 using PgHaInfra.Operations.Failover;
@@ -40,18 +41,11 @@ public static class LocalEngine
     }
 
     public static Task<UpResult> UpAsync(LocalCluster cluster, bool allowRestart, IEngineProgress progress, CancellationToken cancellationToken) =>
-        UpAsync(cluster, allowRestart, progress, whenCopied: null, cancellationToken);
+        UpAsync(cluster, allowRestart, UpConsent.None, progress, cancellationToken);
 
-    public static Task<UpResult> UpAsync(LocalCluster cluster, bool allowRestart, IEngineProgress progress, Func<CancellationToken, Task>? whenCopied, CancellationToken cancellationToken) =>
-        UpAsync(cluster, allowRestart, UpConsent.None, progress, whenCopied, cancellationToken);
-
-    /// <param name="whenCopied">
-    /// Started once every other node's work is done and each replica made in this run holds its base backup, so only
-    /// replica starts remain: `pgha up` writes the check's canary then, while the replicas start. Awaited before return.
-    /// </param>
     /// <param name="consent">What the user allowed beyond the safe defaults: --adopt, --rebuild NODE, --allow-reclone.</param>
     public static async Task<UpResult> UpAsync(
-        LocalCluster cluster, bool allowRestart, UpConsent consent, IEngineProgress progress, Func<CancellationToken, Task>? whenCopied, CancellationToken cancellationToken)
+        LocalCluster cluster, bool allowRestart, UpConsent consent, IEngineProgress progress, CancellationToken cancellationToken)
     {
         var steps = new Steps(progress);
         var binariesTask = cluster.BinariesAsync(cancellationToken);
@@ -75,39 +69,14 @@ public static class LocalEngine
             throw new LocalEngineException($"up refused to act on stack {spec.Stack}:\n  " + string.Join("\n  ", plan.Problems));
         }
 
-        // While initdb runs (half a second of mostly I/O), get Npgsql's connection path compiled: the first real
-        // connection (role and slots) then costs a round trip instead of a JIT pass.
-        var warmUp = plan.Actions.OfType<CreateNode>().Any(c => c.Upstream is null) ? WarmUpAsync(access, spec.Primary) : Task.CompletedTask;
         var binaries = await binariesTask.ConfigureAwait(false);
-
-        var copies = plan.Actions.OfType<CreateNode>().Where(c => c.Upstream is not null)
-            .ToDictionary(c => c.Node, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
-        var context = new Execution(cluster, binaries, access, steps, plan, copies);
+        var context = new Execution(cluster, binaries, access, steps, plan);
         foreach (var remove in plan.Actions.OfType<RemoveNode>())
         {
             await context.RemoveAsync(remove, cancellationToken).ConfigureAwait(false);
         }
 
-        // Recorded beside the node work, not before it: the store serialises the writes, and initdb need not wait.
-        var recordVersions = Task.Run(() => cluster.Store.UpdateAsync(spec.Stack, spec.Name, s => s with
-        {
-            PostgresMajor = binaries.MajorVersion,
-            PostgresVersion = binaries.VersionText,
-            PghaVersion = typeof(LocalEngine).Assembly.GetName().Version?.ToString(),
-        }, cancellationToken), cancellationToken);
-        var tasks = new Dictionary<string, Task>(StringComparer.Ordinal);
-        foreach (var node in spec.InCreationOrder())
-        {
-            var upstream = spec.UpstreamOf(node);
-            var after = upstream is null ? Task.CompletedTask : tasks[upstream.Name];
-            tasks[node.Name] = context.ConvergeNodeAsync(node, after, cancellationToken);
-        }
-
-        var copied = Task.WhenAll([.. tasks.Where(t => !copies.ContainsKey(t.Key)).Select(t => t.Value), .. copies.Values.Select(c => c.Task)]);
-        var afterCopies = whenCopied is null ? Task.CompletedTask : ThenAsync(copied, whenCopied, cancellationToken);
-        await Task.WhenAll([.. tasks.Values, recordVersions]).ConfigureAwait(false);
-        await afterCopies.ConfigureAwait(false);
-        await warmUp.ConfigureAwait(false);
+        await ConvergeNodesAsync(cluster, binaries, context, cancellationToken).ConfigureAwait(false);
         foreach (var drop in plan.Actions.OfType<DropSlot>())
         {
             var dropped = false;
@@ -128,25 +97,60 @@ public static class LocalEngine
         return new UpResult(plan, steps.All, credentials);
     }
 
-    private static async Task ThenAsync(Task first, Func<CancellationToken, Task> then, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every node's work, each after its upstream, siblings in parallel, beside the version record. The first failure
+    /// cancels the rest (a sibling's pg_basebackup need not finish for an up that already failed), and that failure,
+    /// not a sibling's cancellation, is what up reports; nothing started here is still running when this returns.
+    /// </summary>
+    private static async Task ConvergeNodesAsync(LocalCluster cluster, PostgresBinaries binaries, Execution context, CancellationToken cancellationToken)
     {
-        await first.ConfigureAwait(false);
-        await then(cancellationToken).ConfigureAwait(false);
-    }
+        var spec = cluster.Spec;
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? firstFailure = null;
+        var started = new List<Task>();
+        async Task Guarded(Func<CancellationToken, Task> work)
+        {
+            try
+            {
+                await work(run.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref firstFailure, e, null);
+                await run.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
 
-    /// <summary>One connection attempt to a port nothing listens on yet, on a throwaway data source; it fails, by design.</summary>
-    private static Task WarmUpAsync(ClusterAccess access, string node) => Task.Run(async () =>
-    {
         try
         {
-            await using var source = new Npgsql.NpgsqlDataSourceBuilder(access.ConnectionString(node)) { ConnectionStringBuilder = { Timeout = 1 } }.Build();
-            await using var connection = await source.OpenConnectionAsync().ConfigureAwait(false);
+            // Recorded beside the node work, not before it: the store serialises the writes, and initdb need not wait.
+            started.Add(Guarded(ct => cluster.Store.UpdateAsync(spec.Stack, spec.Name, s => s with
+            {
+                PostgresMajor = binaries.MajorVersion,
+                PostgresVersion = binaries.VersionText,
+                PghaVersion = typeof(LocalEngine).Assembly.GetName().Version?.ToString(),
+            }, ct)));
+            var nodes = new Dictionary<string, Task>(StringComparer.Ordinal);
+            foreach (var node in spec.InCreationOrder())
+            {
+                var upstream = spec.UpstreamOf(node);
+                var after = upstream is null ? Task.CompletedTask : nodes[upstream.Name];
+                nodes[node.Name] = Guarded(ct => context.ConvergeAsync(node, after, ct));
+                started.Add(nodes[node.Name]);
+            }
+
+            await Task.WhenAll(started).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+        catch when (firstFailure is not null && !cancellationToken.IsCancellationRequested)
         {
-            // Expected: the server is not up yet.
+            ExceptionDispatchInfo.Throw(firstFailure);
         }
-    });
+        finally
+        {
+            await Task.WhenAll(started).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
 
     /// <summary>Stops every server of the stack (and any leftover pg_basebackup), then deletes the state unless <paramref name="keepData"/>.</summary>
     public static async Task<ImmutableArray<EngineStep>> DownAsync(LocalCluster cluster, bool keepData, IEngineProgress progress, CancellationToken cancellationToken)
@@ -164,10 +168,8 @@ public static class LocalEngine
             if (dataDirectories.Any(PostmasterPidFile.IsRunning))
             {
                 var binaries = await cluster.BinariesAsync(cancellationToken).ConfigureAwait(false);
-                if (await cluster.AccessAsync(cancellationToken).ConfigureAwait(false) is { } access)
-                {
-                    await access.DisposeAsync().ConfigureAwait(false);
-                }
+                // Idle pooled connections go before their servers do.
+                (await cluster.AccessAsync(cancellationToken).ConfigureAwait(false))?.ClearPools();
 
                 await Task.WhenAll(dataDirectories.Where(PostmasterPidFile.IsRunning).Select(dir =>
                     steps.TimeAsync(Path.GetFileName(dir), "stop (fast)", () => StartStop.StopAsync(binaries, cluster.Runner, dir, StopPolicy.Graceful, cancellationToken)))).ConfigureAwait(false);
@@ -240,31 +242,13 @@ public static class LocalEngine
     }
 
     /// <summary>One run of a plan: the per-node work, each node after its upstream.</summary>
-    /// <param name="copies">For each replica made in this run: done once it holds its base backup (failed if its work failed).</param>
-    private sealed class Execution(LocalCluster cluster, PostgresBinaries binaries, ClusterAccess access, Steps steps, LocalPlan plan,
-        IReadOnlyDictionary<string, TaskCompletionSource> copies)
+    private sealed class Execution(LocalCluster cluster, PostgresBinaries binaries, ClusterAccess access, Steps steps, LocalPlan plan)
     {
         private ClusterSpec Spec => cluster.Spec;
 
         private StateLayout Layout => cluster.Layout;
 
-        public async Task ConvergeNodeAsync(NodeSpec node, Task upstreamReady, CancellationToken cancellationToken)
-        {
-            copies.TryGetValue(node.Name, out var copy);
-            try
-            {
-                await ConvergeAsync(node, upstreamReady, cancellationToken).ConfigureAwait(false);
-                copy?.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                // What waits for this replica's copy must not wait forever.
-                copy?.TrySetException(e);
-                throw;
-            }
-        }
-
-        private async Task ConvergeAsync(NodeSpec node, Task upstreamReady, CancellationToken cancellationToken)
+        public async Task ConvergeAsync(NodeSpec node, Task upstreamReady, CancellationToken cancellationToken)
         {
             await upstreamReady.ConfigureAwait(false);
             var files = NodeFiles.Render(Spec, cluster.Placement, node, ScramVerifier.Compute(access.Credentials.ReplicationPassword));
@@ -441,7 +425,6 @@ public static class LocalEngine
 
                 await JoinAsReplica.BaseBackupAsync(binaries, cluster.Runner, Layout, cluster.Placement.AddressOf(upstream), Spec.Replication.User, node.Name, node.SlotName, cancellationToken).ConfigureAwait(false);
             }, $"from {upstream.Name} through slot {node.SlotName}").ConfigureAwait(false);
-            copies.GetValueOrDefault(node.Name)?.TrySetResult();
             await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
             await steps.TimeAsync(node.Name, "start", () => StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, Layout.LogFile(node.Name), StartDeadline, cancellationToken)).ConfigureAwait(false);
             access.DataSource(node.Name).Clear();

@@ -65,8 +65,7 @@ public sealed record ReceiverObservation(string? Status, bool WaitsOutDelay)
 }
 
 /// <summary>Everything the planner looks at: every node of the spec, plus nodes the engine made that the spec no longer has.</summary>
-/// <param name="RecordedPrimary">The primary the engine state records, if any.</param>
-public sealed record ObservedCluster(ImmutableDictionary<string, ObservedNode> Nodes, string? RecordedPrimary)
+public sealed record ObservedCluster(ImmutableDictionary<string, ObservedNode> Nodes)
 {
     public ObservedNode? Node(string name) => Nodes.GetValueOrDefault(name);
 }

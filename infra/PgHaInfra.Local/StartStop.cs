@@ -80,7 +80,7 @@ public static class StartStop
         var result = await runner.RunAsync(binaries.PathOf(PostgresBinaries.PgCtl),
             ["stop", "--pgdata", dataDirectory, "--mode", mode == StopMode.Fast ? "fast" : "immediate", "--no-wait", "--silent"], cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
-        while (Directory.Exists($"/proc/{running.Pid}") && ReadsAsPostgres(running.Pid))
+        while (running.ProcessAlive)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (clock.Elapsed > deadline)
@@ -96,21 +96,6 @@ public static class StartStop
     public static Task ReloadAsync(PostgresBinaries binaries, ProcessRunner runner, string dataDirectory, CancellationToken cancellationToken) =>
         runner.RunCheckedAsync($"reload {dataDirectory}", binaries.PathOf(PostgresBinaries.PgCtl),
             ["reload", "--pgdata", dataDirectory, "--silent"], cancellationToken);
-
-    /// <summary>A zombie or a reused PID is not our server: only a live process whose name starts with postgres counts.</summary>
-    private static bool ReadsAsPostgres(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
-            return state != "Z";
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 
     private static string LogTail(string logFile, long from)
     {

@@ -53,9 +53,9 @@ public sealed class DeployedCluster : IAsyncDisposable
     }
 
     /// <summary>Through the published ports, as the Pulumi program's post-deploy check reaches them.</summary>
-    public ClusterAccess Access(string? superuserPassword = null) => new(
+    public ClusterAccess Access(string? superuserPassword = null) => ClusterAccess.ThroughPublishedPorts(
         Spec,
-        Spec.Nodes.ToImmutableDictionary(n => n.Name, n => new NodeAddress(Spec.Docker.CheckHost, n.Port)),
+        Spec.Docker.CheckHost,
         new ClusterCredentials(Spec.Replication.Superuser, superuserPassword ?? Secrets.SuperuserPassword, Spec.Replication.User, Secrets.ReplicationPassword));
 
     /// <summary>The same post-deploy StreamingCheck the Pulumi program runs.</summary>

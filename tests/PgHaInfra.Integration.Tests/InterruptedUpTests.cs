@@ -61,4 +61,33 @@ public sealed class InterruptedUpTests
         Assert.True((await cluster.PlanAsync()).IsEmpty);
         Assert.DoesNotContain(LeftoverProcesses.Under(cluster.Root), pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains("pg_basebackup", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// A replica that cannot be made (a file holds its data directory's path, so its pg_basebackup fails at once)
+    /// fails up: its sibling's pg_basebackup is cancelled, not finished and started; up reports the replica's own
+    /// error, not the sibling's cancellation; nothing up started still runs when it returns; and once the path is
+    /// free the next up makes both.
+    /// </summary>
+    [Fact]
+    public async Task A_failing_replica_cancels_its_sibling_and_up_reports_the_failure()
+    {
+        await using var cluster = await TestCluster.StartAsync("it-failing", StackTemplates.Async(2), up: false);
+        var blocked = cluster.DataDirectory("pg-3");
+        Directory.CreateDirectory(Path.GetDirectoryName(blocked)!);
+        await File.WriteAllTextAsync(blocked, "not a data directory\n");
+
+        var failure = await Assert.ThrowsAsync<LocalEngineException>(() => cluster.UpAsync());
+
+        Assert.Contains("pg_basebackup", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("pg-3", failure.Message, StringComparison.Ordinal);
+        // The sibling was stopped mid-way: neither its pg_basebackup nor a server of its own outlived the failed up.
+        Assert.Empty(LeftoverProcesses.Under(cluster.DataDirectory("pg-2")));
+        Assert.False(File.Exists(Path.Combine(cluster.DataDirectory("pg-2"), "postmaster.pid")), "pg-2 was started although up had already failed");
+
+        File.Delete(blocked);
+        await cluster.OpenAsync();
+        await cluster.UpAsync();
+        var report = await cluster.VerifyAsync();
+        Assert.True(report.Passed, report.Summary);
+    }
 }

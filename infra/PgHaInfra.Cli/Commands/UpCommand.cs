@@ -49,9 +49,6 @@ public sealed class UpCommand(CliConsoles consoles) : AsyncCommand<UpCommand.Set
         public UpConsent Consent(Spec.ClusterSpec spec) => Consent(spec, Adopt, Rebuild, AllowReclone);
     }
 
-    private static async Task<PrimaryMark> MarkPrimaryAsync(LocalCluster cluster, StreamingCheckOptions options, CancellationToken cancellationToken) =>
-        await StreamingCheck.MarkPrimaryAsync(await cluster.RequireAccessAsync(cancellationToken), options, cancellationToken);
-
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -67,18 +64,10 @@ public sealed class UpCommand(CliConsoles consoles) : AsyncCommand<UpCommand.Set
         // Plain text, like the progress lines: markup rendering costs start-up time on the path to initdb.
         consoles.ErrorLine($"up stack {spec.Stack}: {spec.Topology.ToString().ToLowerInvariant()}, {spec.Nodes.Length} node(s), primary {spec.Primary}, state in {cluster.Layout.Root}");
         var checkOptions = new StreamingCheckOptions(TimeSpan.FromSeconds(settings.VerifyDeadlineSeconds));
-        Task<PrimaryMark>? primaryMark = null;
         UpResult result;
         try
         {
-            // Spectre.Console's first table costs tens of milliseconds of JIT: paid here while initdb runs, not after the check.
-            var tableWarmUp = settings.Json ? Task.CompletedTask : Views.WarmUpTableAsync(cancellationToken);
-
-            // The check's primary part (role, canary commit) runs while the new replicas start: the canary is newer
-            // than their base backups, so they still can only show it by streaming.
-            result = await LocalEngine.UpAsync(cluster, settings.AllowRestart, consent, new ProgressPrinter(consoles.Error),
-                whenCopied: ct => primaryMark = MarkPrimaryAsync(cluster, checkOptions, ct), cancellationToken);
-            await tableWarmUp;
+            result = await LocalEngine.UpAsync(cluster, settings.AllowRestart, consent, new ProgressPrinter(consoles.Error), cancellationToken);
         }
         catch (Exception e) when (e is LocalEngineException or Operations.Failover.FailoverException)
         {
@@ -102,7 +91,7 @@ public sealed class UpCommand(CliConsoles consoles) : AsyncCommand<UpCommand.Set
 
         var access = await cluster.RequireAccessAsync(cancellationToken);
         var verifyClock = Stopwatch.StartNew();
-        var report = await StreamingCheck.RunAsync(access, checkOptions, primaryMark is null ? null : await primaryMark, cancellationToken);
+        var report = await StreamingCheck.RunAsync(access, checkOptions, cancellationToken);
         var verifyElapsed = verifyClock.Elapsed;
         var endpoints = ClusterEndpoints.For(cluster.Spec, cluster.Addresses, spec.Replication.Superuser);
         if (settings.Json)

@@ -39,13 +39,6 @@ public static class Views
         return table;
     }
 
-    /// <summary>Renders a one-row verification table to nowhere, on the thread pool, so the real one prints without JIT.</summary>
-    public static Task WarmUpTableAsync(CancellationToken cancellationToken) => Task.Run(() =>
-    {
-        var nowhere = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
-        nowhere.Write(Verification(new VerificationReport([new CheckResult("node", "check", true, "observed", "expected")])));
-    }, cancellationToken);
-
     public static void Endpoints(IAnsiConsole console, ClusterEndpoints endpoints)
     {
         // Raw lines: a connection string must not be wrapped at the console width when copied.

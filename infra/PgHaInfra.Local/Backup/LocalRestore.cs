@@ -140,9 +140,8 @@ public static class LocalRestore
         progress.Report(new EngineStep(primary.Name, "restore (pgBackRest)", copied, $"from stanza {source.Spec.Stanza} to {to}"));
 
         // The copy carries the source primary's files (its port, its archive_command); this node gets its own.
-        var files = NodeFiles.Render(spec, target.Placement, primary, BootstrapSql.VerifierPlaceholder);
         File.Delete(Path.Combine(dataDirectory, NodeFiles.StandbySignal));
-        await ConfigInstaller.InstallAsync(dataDirectory, files, target.User, cancellationToken).ConfigureAwait(false);
+        await ConfigInstaller.InstallRenderedAsync(target, spec, primary, cancellationToken).ConfigureAwait(false);
         // A hot standby refuses to recover WAL written with larger capacities (max_wal_senders, max_connections...)
         // than its own, and the new stack may well have fewer replicas. Without hot standby that check does not apply;
         // a restart after promotion then returns to the rendered settings alone.

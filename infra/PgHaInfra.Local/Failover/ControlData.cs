@@ -4,7 +4,7 @@ using PgHaInfra.Operations.Wal;
 namespace PgHaInfra.Local.Failover;
 
 /// <summary>The few pg_controldata fields a switchover needs: whether the server shut down cleanly, and where.</summary>
-public sealed record ControlData(string ClusterState, Lsn LatestCheckpoint, int TimelineId)
+public sealed record ControlData(string ClusterState, Lsn LatestCheckpoint)
 {
     public bool ShutDownCleanly => ClusterState is "shut down" or "shut down in recovery";
 
@@ -25,7 +25,6 @@ public sealed record ControlData(string ClusterState, Lsn LatestCheckpoint, int 
         string Field(string name) => fields.TryGetValue(name, out var value) ? value : throw new LocalEngineException($"pg_controldata printed no \"{name}\"");
         return new ControlData(
             Field("Database cluster state"),
-            Lsn.Parse(Field("Latest checkpoint location")),
-            int.Parse(Field("Latest checkpoint's TimeLineID"), System.Globalization.CultureInfo.InvariantCulture));
+            Lsn.Parse(Field("Latest checkpoint location")));
     }
 }

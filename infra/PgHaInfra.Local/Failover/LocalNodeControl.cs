@@ -10,13 +10,18 @@ namespace PgHaInfra.Local.Failover;
 /// <summary>
 /// The local engine's side of switchover, failover, rejoin and drills: pg_ctl stops and starts, pg_controldata, the
 /// fence marker, rendered files into data directories, the engine state's primary, pg_rewind, and SIGKILL for drills.
+/// An engine failure (<see cref="LocalEngineException"/>) leaves it as the <see cref="FailoverException"/> of its step,
+/// so the promotion runner reports it (and rolls back) like any other failed step.
 /// </summary>
 public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries binaries) : INodeControl, INodeFaults
 {
     /// <summary>Consent (--allow-reclone) to replace a node that pg_rewind cannot rewind by a fresh base backup.</summary>
     public bool AllowReclone { get; init; }
 
-    public async Task<Lsn?> StopCleanlyAsync(NodeSpec node, CancellationToken cancellationToken)
+    public Task<Lsn?> StopCleanlyAsync(NodeSpec node, CancellationToken cancellationToken) =>
+        AsStepAsync("fence", () => StopAndReadFinalLsnAsync(node, cancellationToken));
+
+    private async Task<Lsn?> StopAndReadFinalLsnAsync(NodeSpec node, CancellationToken cancellationToken)
     {
         var dataDirectory = cluster.Layout.DataDirectory(node.Name);
         await StartStop.StopAsync(binaries, cluster.Runner, dataDirectory, StopPolicy.Clean, cancellationToken).ConfigureAwait(false);
@@ -29,7 +34,10 @@ public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries bina
         return control.LatestCheckpoint;
     }
 
-    public async Task<string> FenceAsync(NodeSpec node, CancellationToken cancellationToken)
+    public Task<string> FenceAsync(NodeSpec node, CancellationToken cancellationToken) =>
+        AsStepAsync("fence", () => StopAndMarkAsync(node, cancellationToken));
+
+    private async Task<string> StopAndMarkAsync(NodeSpec node, CancellationToken cancellationToken)
     {
         var dataDirectory = cluster.Layout.DataDirectory(node.Name);
         var running = PostmasterPidFile.IsRunning(dataDirectory);
@@ -48,7 +56,14 @@ public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries bina
             + $"fenced with standby.signal and {Fence.MarkerFile}, so a start brings it up read-only";
     }
 
-    public async Task StartAsync(ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken)
+    public Task StartAsync(ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken) =>
+        AsStepAsync("start", async () =>
+        {
+            await UnfenceAndStartAsync(spec, node, cancellationToken).ConfigureAwait(false);
+            return true;
+        });
+
+    private async Task UnfenceAndStartAsync(ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken)
     {
         var dataDirectory = cluster.Layout.DataDirectory(node.Name);
         await InstallConfigurationAsync(spec, node, cancellationToken).ConfigureAwait(false);
@@ -62,18 +77,35 @@ public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries bina
         await StartStop.StartAsync(binaries, cluster.Runner, dataDirectory, cluster.Layout.LogFile(node.Name), LocalEngine.StartDeadline, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task InstallConfigurationAsync(ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken)
-    {
-        var placement = LocalPlacement.Of(spec, cluster.Layout);
-        var files = NodeFiles.Render(spec, placement, node, BootstrapSql.VerifierPlaceholder);
-        await ConfigInstaller.InstallAsync(cluster.Layout.DataDirectory(node.Name), files, cluster.User, cancellationToken).ConfigureAwait(false);
-    }
+    public Task InstallConfigurationAsync(ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken) =>
+        AsStepAsync("install configuration", async () =>
+        {
+            await ConfigInstaller.InstallRenderedAsync(cluster, spec, node, cancellationToken).ConfigureAwait(false);
+            return true;
+        });
 
     public Task RecordPrimaryAsync(ClusterSpec spec, string reason, CancellationToken cancellationToken) =>
-        cluster.RecordPrimaryAsync(spec.Primary, reason, cancellationToken);
+        AsStepAsync("record primary", async () =>
+        {
+            await cluster.RecordPrimaryAsync(spec.Primary, reason, cancellationToken).ConfigureAwait(false);
+            return true;
+        });
 
     public Task<RejoinOutcome> RejoinAsync(ClusterSpec spec, NodeSpec node, CancellationToken cancellationToken) =>
-        Rewind.RejoinAsync(cluster, binaries, spec, node, AllowReclone, cancellationToken);
+        AsStepAsync("rejoin", () => Rewind.RejoinAsync(cluster, binaries, spec, node, AllowReclone, cancellationToken));
+
+    /// <summary>Runs one engine step; its engine failure becomes the step's <see cref="FailoverException"/>, its message kept.</summary>
+    private static async Task<T> AsStepAsync<T>(string step, Func<Task<T>> work)
+    {
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is LocalEngineException or EngineStateUnreadableException)
+        {
+            throw new FailoverException(step, e.Message, e);
+        }
+    }
 
     public async Task<string> CrashAsync(NodeSpec node, CancellationToken cancellationToken)
     {
@@ -85,25 +117,11 @@ public sealed class LocalNodeControl(LocalCluster cluster, PostgresBinaries bina
 
         Libc.Kill(pid.Pid, Libc.SigKill);
         var clock = Stopwatch.StartNew();
-        while (Alive(pid.Pid) && clock.Elapsed < TimeSpan.FromSeconds(10))
+        while (pid.ProcessAlive && clock.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Delay(StartStop.PollInterval, cancellationToken).ConfigureAwait(false);
         }
 
         return $"SIGKILL to {node.Name}'s postmaster (pid {pid.Pid}): no shutdown checkpoint, as when a machine is lost";
-    }
-
-    /// <summary>A killed process stays a zombie until its parent reaps it; a zombie is dead for our purposes.</summary>
-    private static bool Alive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0] != "Z";
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 }

@@ -86,9 +86,7 @@ public static class Rewind
             }
         }
 
-        var placement = LocalPlacement.Of(spec, layout);
-        var files = NodeFiles.Render(spec, placement, node, BootstrapSql.VerifierPlaceholder);
-        await ConfigInstaller.InstallAsync(dataDirectory, files, cluster.User, cancellationToken).ConfigureAwait(false);
+        await ConfigInstaller.InstallRenderedAsync(cluster, spec, node, cancellationToken).ConfigureAwait(false);
         // pg_rewind copied the source's postgresql.auto.conf, whose settings would override this node's rendered ones.
         await cluster.User.WriteFileAsync(Path.Combine(dataDirectory, AutoConf), AutoConfHeader, UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken).ConfigureAwait(false);
         // The rendered files just put standby.signal back; only now may the marker go.

@@ -89,7 +89,7 @@ public sealed class ContinuousWriter : IAsyncDisposable
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
             {
-                records.Enqueue(new WriteRecord(id, sentAt, DateTimeOffset.UtcNow, null, Failover.ReplicationObserver.OneLine(e)));
+                records.Enqueue(new WriteRecord(id, sentAt, DateTimeOffset.UtcNow, null, Replication.ReplicationProbe.Describe(e)));
                 // A refused connection fails in microseconds; a short pause keeps the failure log readable.
                 await Pause(TimeSpan.FromMilliseconds(5), cancellationToken);
                 continue;

@@ -1,4 +1,5 @@
 using PgHaInfra.Spec;
+using PgHaInfra.Operations.Replication;
 
 namespace PgHaInfra.Operations.Failover;
 
@@ -16,7 +17,7 @@ public static class AdoptPlanner
             return new PlanDecision<AdoptPlan>(null, [], $"refused: cluster {spec.Name} has no node {node}; nodes: {string.Join(", ", spec.Nodes.Select(n => n.Name))}");
         }
 
-        var seen = observation[node];
+        var seen = observation.Node(node);
         if (!seen.Reachable)
         {
             return new PlanDecision<AdoptPlan>(null, [PreconditionCheck.Fail("target reachable", $"{node} does not answer: {seen.Error}", false, forceable: false)],

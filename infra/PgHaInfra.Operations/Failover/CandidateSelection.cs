@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using PgHaInfra.Spec;
 using PgHaInfra.Operations.Wal;
+using PgHaInfra.Operations.Replication;
 
 namespace PgHaInfra.Operations.Failover;
 
@@ -73,14 +74,14 @@ public static class CandidateSelection
 
     private static CandidateRank RankOf(ClusterSpec spec, ClusterObservation observation, NodeSpec node, bool force)
     {
-        var seen = observation[node.Name];
+        var seen = observation.Node(node.Name);
         var synchronous = observation.IsReportedSynchronous(node.Name)
-            || (!observation.Replication.Any(r => r.IsSynchronous) && spec.SynchronousCandidates.Any(c => c.Name == node.Name));
+            || (!observation.AnyReportedSynchronous && spec.SynchronousCandidates.Any(c => c.Name == node.Name));
         var ineligible =
             !seen.Reachable ? $"unreachable ({seen.Error})"
             : !seen.InRecovery ? "not in recovery: it already accepts writes"
             : seen.ReceiveLsn is null && seen.ReplayLsn is null ? "has replayed no WAL"
-            : seen.ReplayPaused && !force ? "replay is paused (pg_wal_replay_resume() first, or --force)"
+            : seen.ReplayPaused == true && !force ? "replay is paused (pg_wal_replay_resume() first, or --force)"
             : node.IsDelayed && !force ? $"delayed replica (recovery_min_apply_delay {DurationText.ToPostgres(node.ApplyDelay!.Value)}); only with --force"
             : null;
         var replayed = seen.ReplayLsn ?? Lsn.Zero;

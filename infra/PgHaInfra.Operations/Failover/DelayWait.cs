@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Npgsql;
 using PgHaInfra.Operations.Access;
 using PgHaInfra.Spec;
+using PgHaInfra.Operations.Replication;
 
 namespace PgHaInfra.Operations.Failover;
 
@@ -67,7 +68,7 @@ public static partial class DelayWait
         }
         catch (NpgsqlException e)
         {
-            return new DelayWaitState(false, ReplicationObserver.OneLine(e));
+            return new DelayWaitState(false, ReplicationProbe.Describe(e));
         }
     }
 

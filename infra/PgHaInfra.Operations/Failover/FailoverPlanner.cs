@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using PgHaInfra.Spec;
 using PgHaInfra.Operations.Wal;
+using PgHaInfra.Operations.Replication;
 
 namespace PgHaInfra.Operations.Failover;
 
@@ -23,10 +24,10 @@ public static class FailoverPlanner
         }
 
         var checks = ImmutableArray.CreateBuilder<PreconditionCheck>();
-        var old = observation[spec.Primary];
+        var old = observation.Node(spec.Primary);
         // Gotcha: two writable primaries is split brain. A live primary is a switchover's job, or needs --force to fence it.
         checks.AddRange(Preconditions.OldPrimaryGone(spec, observation, force));
-        if (requested is not null && observation[requested].IsWritablePrimary)
+        if (requested is not null && observation.Node(requested).IsWritablePrimary)
         {
             checks.Add(PreconditionCheck.Fail("one primary", $"{requested} already accepts writes; record it as the primary with `pgha failover --adopt {requested}`", force, forceable: false));
             return new PlanDecision<FailoverPlan>(null, checks.ToImmutable(), $"refused failover to {requested}: {Preconditions.Summary(checks)}");
@@ -89,9 +90,9 @@ public static class FailoverPlanner
         }
 
         var next = spec.WithPrimary(target);
-        var targetSeen = observation[target];
+        var targetSeen = observation.Node(target);
         var plan = new FailoverPlan(spec, next, spec.Primary, target, PromotionPlan.RePointsBetween(spec, next), all, force, reason,
-            targetSeen.Position, old.IsWritablePrimary);
+            targetSeen.Position ?? Lsn.Zero, old.IsWritablePrimary);
         return new PlanDecision<FailoverPlan>(plan, all, reason);
     }
 }

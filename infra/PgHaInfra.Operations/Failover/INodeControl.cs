@@ -16,13 +16,18 @@ public enum RejoinMethod
     Reclone,
 }
 
-/// <summary>What a rejoin did, with the one-sentence reason (pg_rewind's "servers diverged at ... on timeline N" when it rewound).</summary>
+/// <summary>
+/// What a rejoin did: how (<paramref name="Method"/>), why in one sentence, and how long it took. It carries no
+/// timeline or LSN of its own; when pg_rewind rewound, the reason quotes the divergence point as pg_rewind printed it.
+/// </summary>
 public sealed record RejoinOutcome(string Node, RejoinMethod Method, string Reason, TimeSpan Elapsed);
 
 /// <summary>
 /// What an engine supplies to the engine-agnostic switchover and failover: the operations that touch a node's
 /// process or files. Everything said over SQL (promote, LSNs, slots, reload) stays in Operations.
 /// The local engine implements it with pg_ctl and the data directories; another engine would with containers.
+/// Every failure of an implementation is a <see cref="FailoverException"/> naming its step (or, for SQL an engine
+/// runs itself, an <see cref="Npgsql.NpgsqlException"/>), so the runner reports it and rolls back where it can.
 /// </summary>
 public interface INodeControl
 {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using PgHaInfra.Spec;
 using PgHaInfra.Operations.Wal;
+using PgHaInfra.Operations.Replication;
 
 namespace PgHaInfra.Operations.Failover;
 
@@ -16,7 +17,7 @@ public static class Preconditions
     /// <summary>The target is a reachable standby that streams, is not paused, and is not lagging.</summary>
     public static ImmutableArray<PreconditionCheck> ForTarget(ClusterSpec spec, ClusterObservation observation, NodeSpec target, Lsn reference, bool requireStreaming, bool force)
     {
-        var seen = observation[target.Name];
+        var seen = observation.Node(target.Name);
         var checks = ImmutableArray.CreateBuilder<PreconditionCheck>();
         if (!seen.Reachable)
         {
@@ -38,7 +39,7 @@ public static class Preconditions
                 : PreconditionCheck.Fail("target streaming", $"{target.Name} is not streaming from {upstream}: its wal receiver is {seen.ReceiverStatus ?? "absent"}, {upstream} reports {row?.State ?? "no walsender for it"}", force));
         }
 
-        checks.Add(seen.ReplayPaused
+        checks.Add(seen.ReplayPaused == true
             ? PreconditionCheck.Fail("replay not paused", $"replay is paused on {target.Name}; run pg_wal_replay_resume() there first", force)
             : PreconditionCheck.Pass("replay not paused", $"{target.Name} is replaying"));
 
@@ -81,7 +82,7 @@ public static class Preconditions
     public static ImmutableArray<PreconditionCheck> OldPrimaryGone(ClusterSpec spec, ClusterObservation observation, bool force)
     {
         var name = spec.Primary;
-        var old = observation[name];
+        var old = observation.Node(name);
         var gone = old switch
         {
             { IsWritablePrimary: true } => PreconditionCheck.Fail("old primary gone", $"{name} still accepts writes at {old.CurrentLsn}; use `pgha switchover`, or --force to fence it first", force),
@@ -93,7 +94,7 @@ public static class Preconditions
         };
 
         var hearing = spec.DownstreamsOf(spec.Node(name))
-            .Select(d => (d.Name, Seen: observation[d.Name]))
+            .Select(d => (d.Name, Seen: observation.Node(d.Name)))
             .Where(d => d.Seen is { Reachable: true, ReceiverStatus: "streaming", ReceiverContactAge: { } age } && age < RecentContact)
             .Select(d => $"{d.Name} ({d.Seen.ReceiverContactAge!.Value.TotalSeconds:0.0} s ago)")
             .ToList();
@@ -110,7 +111,7 @@ public static class Preconditions
     /// </summary>
     public static PreconditionCheck OnePrimary(ClusterSpec spec, ClusterObservation observation, params string[] exempt)
     {
-        var writable = spec.Nodes.Where(n => !exempt.Contains(n.Name) && observation[n.Name].IsWritablePrimary).Select(n => n.Name).ToList();
+        var writable = spec.Nodes.Where(n => !exempt.Contains(n.Name) && observation.Node(n.Name).IsWritablePrimary).Select(n => n.Name).ToList();
         return writable.Count == 0
             ? PreconditionCheck.Pass("one primary", "no other node accepts writes")
             : PreconditionCheck.Fail("one primary",

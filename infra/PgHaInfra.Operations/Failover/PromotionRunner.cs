@@ -2,6 +2,7 @@ using Npgsql;
 using PgHaInfra.Operations.Access;
 using PgHaInfra.Spec;
 using PgHaInfra.Operations.Wal;
+using PgHaInfra.Operations.Replication;
 
 namespace PgHaInfra.Operations.Failover;
 
@@ -294,7 +295,7 @@ public sealed class PromotionRunner(ClusterAccess access, INodeControl control, 
     private static string Describe(Exception e) => e switch
     {
         OperationCanceledException => "cancelled (SIGINT or a deadline)",
-        NpgsqlException => ReplicationObserver.OneLine(e),
+        NpgsqlException => ReplicationProbe.Describe(e),
         _ => e.Message,
     };
 

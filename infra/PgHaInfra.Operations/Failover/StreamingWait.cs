@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Npgsql;
 using PgHaInfra.Operations.Access;
+using PgHaInfra.Operations.Replication;
 
 namespace PgHaInfra.Operations.Failover;
 
@@ -10,6 +10,11 @@ namespace PgHaInfra.Operations.Failover;
 /// </summary>
 public static class StreamingWait
 {
+    /// <summary>Streaming from both sides: the WAL receiver streams on <paramref name="slot"/>, and the upstream lists the node as streaming.</summary>
+    public static bool Streams(ClusterObservation observation, string node, string upstream, string slot) =>
+        observation.Node(node) is { ReceiverStatus: "streaming" } replica && replica.ReceiverSlot == slot
+        && observation.Node(upstream).SenderFor(node)?.State == "streaming";
+
     public static async Task<TimeSpan> UntilStreamingAsync(ClusterAccess access, string node, string upstream, string slot, TimeSpan deadline, CancellationToken cancellationToken) =>
         (await UntilStreamingOrWaitingAsync(access, null, node, upstream, slot, deadline, cancellationToken)).Took;
 
@@ -21,45 +26,27 @@ public static class StreamingWait
         ClusterAccess access, Spec.NodeSpec? delayed, string node, string upstream, string slot, TimeSpan deadline, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var seen = "not asked yet";
         while (true)
         {
-            try
+            var observation = await ReplicationProbe.ObserveAsync(access.DataSource, [node, upstream], cancellationToken);
+            var replica = observation.Node(node);
+            var source = observation.Node(upstream);
+            if (Streams(observation, node, upstream, slot))
             {
-                await using var receiver = access.DataSource(node).CreateCommand("SELECT status, slot_name FROM pg_stat_wal_receiver");
-                string? status = null, receiverSlot = null;
-                await using (var reader = await receiver.ExecuteReaderAsync(cancellationToken))
-                {
-                    if (await reader.ReadAsync(cancellationToken))
-                    {
-                        status = reader.IsDBNull(0) ? null : reader.GetString(0);
-                        receiverSlot = reader.IsDBNull(1) ? null : reader.GetString(1);
-                    }
-                }
-
-                await using var sender = access.DataSource(upstream).CreateCommand("SELECT state FROM pg_stat_replication WHERE application_name = $1");
-                sender.Parameters.AddWithValue(node);
-                var state = await sender.ExecuteScalarAsync(cancellationToken) as string;
-                if (status == "streaming" && receiverSlot == slot && state == "streaming")
-                {
-                    return (clock.Elapsed, null);
-                }
-
-                seen = $"wal receiver {status ?? "absent"} on slot {receiverSlot ?? "-"}, {upstream} reports {state ?? "no walsender"}";
-                if (delayed is { IsDelayed: true } && status != "streaming")
-                {
-                    var waiting = await DelayWait.ObserveAsync(access, delayed, upstream, cancellationToken);
-                    if (waiting.Waiting)
-                    {
-                        return (clock.Elapsed, waiting);
-                    }
-
-                    seen += $"; {waiting.Sentence}";
-                }
+                return (clock.Elapsed, null);
             }
-            catch (NpgsqlException e)
+
+            var seen = replica.Error ?? source.Error
+                ?? $"wal receiver {replica.ReceiverStatus ?? "absent"} on slot {replica.ReceiverSlot ?? "-"}, {upstream} reports {source.SenderFor(node)?.State ?? "no walsender"}";
+            if (replica.Reachable && source.Reachable && delayed is { IsDelayed: true } && replica.ReceiverStatus != "streaming")
             {
-                seen = ReplicationObserver.OneLine(e);
+                var waiting = await DelayWait.ObserveAsync(access, delayed, upstream, cancellationToken);
+                if (waiting.Waiting)
+                {
+                    return (clock.Elapsed, waiting);
+                }
+
+                seen += $"; {waiting.Sentence}";
             }
 
             if (clock.Elapsed > deadline)

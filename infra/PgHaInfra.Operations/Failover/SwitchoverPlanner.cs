@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using PgHaInfra.Spec;
 using PgHaInfra.Operations.Wal;
+using PgHaInfra.Operations.Replication;
 
 namespace PgHaInfra.Operations.Failover;
 
@@ -19,7 +20,7 @@ public static class SwitchoverPlanner
             return new PlanDecision<SwitchoverPlan>(null, [], $"refused: {target} is already the primary of {spec.Name}");
         }
 
-        var old = observation[spec.Primary];
+        var old = observation.Node(spec.Primary);
         var checks = ImmutableArray.CreateBuilder<PreconditionCheck>();
         // A switchover stops the old primary cleanly; without it there is no final LSN to wait for, so no --force here.
         checks.Add(old.IsWritablePrimary
@@ -29,7 +30,7 @@ public static class SwitchoverPlanner
                 : $"{spec.Primary} does not answer ({old.Error}); use `pgha failover` for a primary that is gone", force, forceable: false));
 
         checks.Add(Preconditions.OnePrimary(spec, observation, spec.Primary, target));
-        var reference = old.CurrentLsn ?? observation.Nodes.Values.Select(n => n.Position).DefaultIfEmpty(Lsn.Zero).Max();
+        var reference = old.CurrentLsn ?? observation.Nodes.Select(n => n.Position ?? Lsn.Zero).DefaultIfEmpty(Lsn.Zero).Max();
         checks.AddRange(Preconditions.ForTarget(spec, observation, spec.Node(target), reference, requireStreaming: true, force));
         var all = checks.ToImmutable();
         if (all.Any(c => c.Blocks))
@@ -41,7 +42,7 @@ public static class SwitchoverPlanner
         var overridden = all.Where(c => c.Overridden).Select(c => c.Name).ToList();
         var sync = observation.IsReportedSynchronous(target) ? ", synchronous standby" : "";
         var reason = $"switching over to {target}: requested, streaming from {spec.UpstreamOf(spec.Node(target))!.Name}, "
-            + $"replayed {observation[target].ReplayLsn} of {reference}{sync}"
+            + $"replayed {observation.Node(target).ReplayLsn} of {reference}{sync}"
             + (overridden.Count > 0 ? $"; --force overrides: {string.Join(", ", overridden)}" : "");
         var plan = new SwitchoverPlan(spec, next, spec.Primary, target, PromotionPlan.RePointsBetween(spec, next), all, force, reason, reference);
         return new PlanDecision<SwitchoverPlan>(plan, all, reason);

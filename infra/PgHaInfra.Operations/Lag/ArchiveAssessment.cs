@@ -1,3 +1,4 @@
+using PgHaInfra.Operations.Replication;
 using PgHaInfra.Spec;
 
 namespace PgHaInfra.Operations.Lag;

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using PgHaInfra.Spec;
 using PgHaInfra.Operations.Wal;
+using PgHaInfra.Operations.Replication;
 
 namespace PgHaInfra.Operations.Lag;
 
@@ -92,9 +93,7 @@ public static class LagAssessment
         var cascading = upstreamNode.Name != spec.Primary;
 
         // Replicas are identified by application_name (= node name); a streaming row wins over a leftover one.
-        var sender = upstream.Reachable
-            ? upstream.WalSenders.Where(s => s.ApplicationName == node.Name).OrderByDescending(s => s.IsStreaming).FirstOrDefault()
-            : null;
+        var sender = upstream.Reachable ? upstream.SenderFor(node.Name) : null;
         var upstreamView = upstream.Reachable ? sender?.State ?? "absent" : null;
         var replicaView = replica.Reachable ? replica.WalReceiver?.Status ?? "none" : null;
         var streaming = (upstreamView, replicaView) switch

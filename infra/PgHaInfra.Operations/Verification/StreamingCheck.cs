@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Npgsql;
-using NpgsqlTypes;
 using PgHaInfra.Operations.Access;
+using PgHaInfra.Operations.Replication;
 using PgHaInfra.Rendering;
 using PgHaInfra.Spec;
 using PgHaInfra.Operations.Wal;
@@ -27,11 +27,7 @@ public static class StreamingCheck
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
-    public static Task<VerificationReport> RunAsync(ClusterAccess access, StreamingCheckOptions options, CancellationToken cancellationToken) =>
-        RunAsync(access, options, mark: null, cancellationToken);
-
-    /// <param name="mark">The primary's part, already done (<see cref="MarkPrimaryAsync"/>); null to do it first.</param>
-    public static async Task<VerificationReport> RunAsync(ClusterAccess access, StreamingCheckOptions options, PrimaryMark? mark, CancellationToken cancellationToken)
+    public static async Task<VerificationReport> RunAsync(ClusterAccess access, StreamingCheckOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(options);
@@ -39,26 +35,13 @@ public static class StreamingCheck
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Deadline);
 
-        if (mark is null)
-        {
-            // Each replica's first connection (TCP and SCRAM) opens while the primary commits the canary, not after it.
-            var connecting = spec.Replicas.Select(r => Task.Run(() => ConnectAsync(access.DataSource(r.Name), deadline.Token), deadline.Token)).ToList();
-            mark = await CheckPrimaryAsync(access, options, deadline.Token, cancellationToken).ConfigureAwait(false);
-            await Task.WhenAll(connecting).ConfigureAwait(false);
-        }
+        // Each replica's first connection (TCP and SCRAM) opens while the primary commits the canary, not after it.
+        var connecting = spec.Replicas.Select(r => Task.Run(() => ConnectAsync(access.DataSource(r.Name), deadline.Token), deadline.Token)).ToList();
+        var mark = await CheckPrimaryAsync(access, options, deadline.Token, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(connecting).ConfigureAwait(false);
 
         var replicas = await Task.WhenAll(spec.Replicas.Select(r => CheckReplicaAsync(access, r, mark, deadline.Token, cancellationToken))).ConfigureAwait(false);
         return new VerificationReport([mark.Role, .. replicas.SelectMany(r => r)]);
-    }
-
-    /// <summary>The primary's part alone: its role, and the canary row when <see cref="StreamingCheckOptions.WriteCanary"/> asks for it.</summary>
-    public static async Task<PrimaryMark> MarkPrimaryAsync(ClusterAccess access, StreamingCheckOptions options, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(options);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.Deadline);
-        return await CheckPrimaryAsync(access, options, deadline.Token, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Opens one connection and returns it to the pool. A failure is left for the observations to report.</summary>
@@ -147,22 +130,46 @@ public static class StreamingCheck
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The latest view of one replica from both ends.</summary>
+    /// <summary>The latest view of one replica from both ends, judged from one probe of the replica, its upstream and the primary.</summary>
+    /// <param name="Sender">The upstream's pg_stat_replication row for the replica.</param>
+    /// <param name="ReachedMark">Replayed (a delayed replica: received) up to the primary's LSN after the canary.</param>
+    /// <param name="LagBytes">From the primary's current position to what the replica replayed (a delayed replica: received).</param>
     private sealed record ReplicaView(
-        string? SenderState,
-        string? SyncState,
-        string? ReceiverStatus,
-        string? SenderHost,
-        int? SenderPort,
-        string? ReceiverSlot,
-        bool CanarySeen,
-        string? ReceivedLsn,
-        string? ReplayLsn,
-        bool ReachedCanaryLsn,
-        long? LagBytes,
-        TimeSpan? LagTime,
+        NodeObservation Replica,
+        WalSenderObservation? Sender,
         string? UpstreamError,
-        string? ReplicaError);
+        string? ReplicaError,
+        bool CanarySeen,
+        bool ReachedMark,
+        long? LagBytes,
+        TimeSpan? LagTime)
+    {
+        public static ReplicaView NotReached(string replica) =>
+            new(NodeObservation.Unreachable(replica, "not reached"), null, "not reached", "not reached", false, false, null, null);
+
+        /// <summary>Pure: the view of <paramref name="replica"/> in <paramref name="observation"/>.</summary>
+        /// <param name="canaryError">Why the canary could not be read on the replica, if it could not.</param>
+        public static ReplicaView Of(ClusterObservation observation, string primary, NodeSpec replica, NodeSpec upstream, PrimaryMark mark,
+            bool canarySeen, string? canaryError)
+        {
+            var seen = observation.Node(replica.Name);
+            var source = observation.Node(upstream.Name);
+            var replicaError = seen.Error is { } e ? $"{replica.Name} did not answer: {e}" : canaryError;
+            var markLsn = Lsn.TryParse(mark.Lsn, out var parsed) ? parsed : (Lsn?)null;
+            var reached = markLsn is { } m && (replica.IsDelayed ? seen.WalReceiver?.FlushedLsn : seen.ReplayLsn) is { } at && at >= m;
+            // Time lag from both sides: caught up (received = replayed) is 0, whatever a stale replay_lag says; otherwise
+            // the upstream's replay_lag, and only without it the age of the last replayed transaction (idle clusters
+            // make that age large without any lag).
+            var sender = source.SenderFor(replica.Name);
+            TimeSpan? lagTime = !seen.Reachable ? null
+                : seen.ReceiveLsn == seen.ReplayLsn ? TimeSpan.Zero
+                : sender?.ReplayLag ?? (seen.SinceLastReplayedCommit is { } age && age > TimeSpan.Zero ? age : TimeSpan.Zero);
+            var head = observation.Node(primary) is { IsWritablePrimary: true } p ? p.CurrentLsn : null;
+            long? lagBytes = replicaError is null && head is { } h && (replica.IsDelayed ? seen.ReceiveLsn : seen.ReplayLsn) is { } behind ? h.BytesAhead(behind) : null;
+            return new ReplicaView(seen, sender, source.Error is { } u ? $"{upstream.Name} did not answer: {u}" : null, replicaError,
+                canarySeen, seen.Reachable && reached, lagBytes, lagTime);
+        }
+    }
 
     private static async Task<ImmutableArray<CheckResult>> CheckReplicaAsync(ClusterAccess access, NodeSpec replica, PrimaryMark mark, CancellationToken deadline, CancellationToken cancellationToken)
     {
@@ -171,14 +178,14 @@ public static class StreamingCheck
         var expectedSync = ExpectedSyncState.For(spec, replica);
         var expectedSenders = ExpectedSenders(access, upstream);
         var useCanary = mark.CanaryToken is not null && !replica.IsDelayed;
-        var view = new ReplicaView(null, null, null, null, null, null, false, null, null, false, null, null, "not reached", "not reached");
+        var view = ReplicaView.NotReached(replica.Name);
         var lagLimit = spec.Lag.CriticalTime + (replica.ApplyDelay ?? TimeSpan.Zero);
 
         bool AllPass(ReplicaView v) =>
-            v.SenderState == "streaming" && v.SyncState == expectedSync && ReceiverOk(v) && ProgressOk(v) && LagOk(v);
+            v.Sender?.State == "streaming" && v.Sender.SyncState == expectedSync && ReceiverOk(v) && ProgressOk(v) && LagOk(v);
         bool ReceiverOk(ReplicaView v) =>
-            v.ReceiverStatus == "streaming" && v.ReceiverSlot == replica.SlotName && expectedSenders.Contains((v.SenderHost ?? "", v.SenderPort ?? 0));
-        bool ProgressOk(ReplicaView v) => useCanary ? v.CanarySeen : v.ReachedCanaryLsn;
+            v.Replica is { ReceiverStatus: "streaming", WalReceiver: { } r } && r.SlotName == replica.SlotName && expectedSenders.Contains((r.SenderHost ?? "", r.SenderPort ?? 0));
+        bool ProgressOk(ReplicaView v) => useCanary ? v.CanarySeen : v.ReachedMark;
         bool LagOk(ReplicaView v) => v.LagBytes is { } b && b <= spec.Lag.CriticalBytes.Bytes && v.LagTime is { } t && t <= lagLimit;
 
         while (true)
@@ -192,7 +199,7 @@ public static class StreamingCheck
                 }
 
                 // After its upstream changed, a delayed replica waits out its delay before it asks for WAL (note 17).
-                if (replica.IsDelayed && view.ReceiverStatus != "streaming"
+                if (replica.IsDelayed && view.Replica.ReceiverStatus != "streaming"
                     && await Failover.DelayWait.ObserveAsync(access, replica, upstream.Name, deadline).ConfigureAwait(false) is { Waiting: true } waiting)
                 {
                     return [new CheckResult(replica.Name, "delay_wait", true, waiting.Sentence,
@@ -209,27 +216,29 @@ public static class StreamingCheck
 
         var name = replica.Name;
         var results = ImmutableArray.CreateBuilder<CheckResult>();
-        results.Add(new CheckResult(name, "replication", view.SenderState == "streaming",
-            view.UpstreamError ?? (view.SenderState is null ? $"no walsender for application_name {name} on {upstream.Name}" : $"state {view.SenderState} on {upstream.Name}"),
+        var sender = view.Sender;
+        var receiver = view.Replica.WalReceiver;
+        results.Add(new CheckResult(name, "replication", sender?.State == "streaming",
+            view.UpstreamError ?? (sender is null ? $"no walsender for application_name {name} on {upstream.Name}" : $"state {sender.State} on {upstream.Name}"),
             $"state streaming in {upstream.Name}'s pg_stat_replication"));
-        results.Add(new CheckResult(name, "sync_state", view.SyncState == expectedSync,
-            view.SyncState ?? view.UpstreamError ?? "no sync_state (not connected)", expectedSync));
+        results.Add(new CheckResult(name, "sync_state", sender is not null && sender.SyncState == expectedSync,
+            sender?.SyncState ?? view.UpstreamError ?? "no sync_state (not connected)", expectedSync));
         results.Add(new CheckResult(name, "wal_receiver", ReceiverOk(view),
-            view.ReplicaError ?? (view.ReceiverStatus is null
+            view.ReplicaError ?? (receiver is null
                 ? "no WAL receiver running"
-                : $"{view.ReceiverStatus} from {view.SenderHost}:{view.SenderPort} on slot {view.ReceiverSlot ?? "(none)"}"),
+                : $"{receiver.Status} from {receiver.SenderHost}:{receiver.SenderPort} on slot {receiver.SlotName ?? "(none)"}"),
             $"streaming from {string.Join(" or ", expectedSenders.Select(s => $"{s.Host}:{s.Port}"))} on slot {replica.SlotName}"));
         if (useCanary)
         {
             results.Add(new CheckResult(name, "canary", view.CanarySeen,
-                view.CanarySeen ? "canary row visible" : view.ReplicaError ?? $"canary row not visible (replayed up to {view.ReplayLsn ?? "?"})",
+                view.CanarySeen ? "canary row visible" : view.ReplicaError ?? $"canary row not visible (replayed up to {view.Replica.ReplayLsn?.ToString() ?? "?"})",
                 "the canary row written on the primary is visible"));
         }
         else
         {
             var check = replica.IsDelayed ? "wal_received" : "replay";
-            results.Add(new CheckResult(name, check, view.ReachedCanaryLsn,
-                view.ReplicaError ?? (replica.IsDelayed ? $"received up to {view.ReceivedLsn ?? "?"}" : $"replayed up to {view.ReplayLsn ?? "?"}"),
+            results.Add(new CheckResult(name, check, view.ReachedMark,
+                view.ReplicaError ?? (replica.IsDelayed ? $"received up to {receiver?.FlushedLsn?.ToString() ?? "?"}" : $"replayed up to {view.Replica.ReplayLsn?.ToString() ?? "?"}"),
                 $"{(replica.IsDelayed ? "received" : "replayed")} up to the primary's LSN {mark.Lsn ?? "?"}"));
         }
 
@@ -241,75 +250,22 @@ public static class StreamingCheck
         return results.ToImmutable();
     }
 
-    /// <summary>The addresses a replica may name as its sender: as pgha reaches the upstream, and as the Docker network names it.</summary>
+    /// <summary>The addresses a replica may name as its sender: as pgha reaches the upstream, and as the nodes address each other.</summary>
     private static ImmutableArray<(string Host, int Port)> ExpectedSenders(ClusterAccess access, NodeSpec upstream)
     {
         var direct = access.AddressOf(upstream.Name);
-        var docker = ClusterPlacement.DockerNetwork(access.Spec).AddressOf(upstream);
-        return [(direct.Host, direct.Port), (docker.Host, docker.Port)];
+        var peer = access.PeerAddressOf(upstream.Name);
+        return [(direct.Host, direct.Port), (peer.Host, peer.Port)];
     }
 
+    /// <summary>One probe of the replica, its upstream and the primary, and the canary query on the replica.</summary>
     private static async Task<ReplicaView> ObserveAsync(ClusterAccess access, NodeSpec replica, NodeSpec upstream, PrimaryMark mark, bool useCanary, CancellationToken cancellationToken)
     {
-        string? senderState = null, syncState = null, upstreamError = null, replicaError = null;
-        string? receiverStatus = null, senderHost = null, slot = null, receivedLsn = null, replayLsn = null;
-        int? senderPort = null;
-        bool canarySeen = false, reached = false;
-        long? lagBytes = null;
-        TimeSpan? lagTime = null;
-        TimeSpan? upstreamReplayLag = null;
-
-        try
-        {
-            await using var command = access.DataSource(upstream.Name).CreateCommand(
-                "SELECT state, sync_state, extract(epoch FROM replay_lag)::float8 FROM pg_catalog.pg_stat_replication WHERE application_name = $1 ORDER BY (state = 'streaming') DESC LIMIT 1");
-            command.Parameters.Add(new NpgsqlParameter { Value = replica.Name });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                senderState = reader.IsDBNull(0) ? null : reader.GetString(0);
-                syncState = reader.IsDBNull(1) ? null : reader.GetString(1);
-                upstreamReplayLag = reader.IsDBNull(2) ? null : TimeSpan.FromSeconds(reader.GetDouble(2));
-            }
-        }
-        catch (NpgsqlException e)
-        {
-            upstreamError = $"{upstream.Name} did not answer: {e.Message}";
-        }
-
-        try
-        {
-            await using var command = access.DataSource(replica.Name).CreateCommand("""
-                SELECT r.status, r.sender_host, r.sender_port, r.slot_name, r.flushed_lsn::text,
-                       pg_catalog.pg_last_wal_replay_lsn()::text,
-                       $1::pg_lsn IS NOT NULL AND r.flushed_lsn >= $1::pg_lsn,
-                       $1::pg_lsn IS NOT NULL AND pg_catalog.pg_last_wal_replay_lsn() >= $1::pg_lsn,
-                       pg_catalog.pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_catalog.pg_last_wal_replay_lsn(),
-                       COALESCE(extract(epoch FROM now() - pg_catalog.pg_last_xact_replay_timestamp()), 0)::float8
-                FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_stat_wal_receiver AS r ON true
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)mark.Lsn ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            receiverStatus = reader.IsDBNull(0) ? null : reader.GetString(0);
-            senderHost = reader.IsDBNull(1) ? null : reader.GetString(1);
-            senderPort = reader.IsDBNull(2) ? null : reader.GetInt32(2);
-            slot = reader.IsDBNull(3) ? null : reader.GetString(3);
-            receivedLsn = reader.IsDBNull(4) ? null : reader.GetString(4);
-            replayLsn = reader.IsDBNull(5) ? null : reader.GetString(5);
-            reached = replica.IsDelayed ? !reader.IsDBNull(6) && reader.GetBoolean(6) : !reader.IsDBNull(7) && reader.GetBoolean(7);
-            // Time lag from both sides: caught up (received = replayed) is 0, whatever a stale replay_lag says; otherwise
-            // the upstream's replay_lag, and only without it the age of the last replayed transaction (idle clusters
-            // make that age large without any lag).
-            var caughtUp = !reader.IsDBNull(8) && reader.GetBoolean(8);
-            lagTime = caughtUp ? TimeSpan.Zero : upstreamReplayLag ?? TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(9)));
-        }
-        catch (NpgsqlException e)
-        {
-            replicaError = $"{replica.Name} did not answer: {e.Message}";
-        }
-
-        if (replicaError is null && useCanary)
+        var primary = access.Spec.Primary;
+        var observation = await ReplicationProbe.ObserveAsync(access.DataSource, [replica.Name, upstream.Name, primary], cancellationToken).ConfigureAwait(false);
+        var canarySeen = false;
+        string? canaryError = null;
+        if (useCanary && observation.Node(replica.Name).Reachable)
         {
             try
             {
@@ -323,36 +279,10 @@ public static class StreamingCheck
             }
             catch (NpgsqlException e)
             {
-                replicaError = $"{replica.Name} did not answer: {e.Message}";
+                canaryError = $"{replica.Name} did not answer: {ReplicationProbe.Describe(e)}";
             }
         }
 
-        if (replicaError is null)
-        {
-            lagBytes = await ByteLagAsync(access, replica, cancellationToken).ConfigureAwait(false);
-        }
-
-        return new ReplicaView(senderState, syncState, receiverStatus, senderHost, senderPort, slot, canarySeen, receivedLsn, replayLsn,
-            reached, lagBytes, lagTime, upstreamError, replicaError);
-    }
-
-    /// <summary>Bytes between the primary's current WAL position and what the replica replayed (a delayed replica: received).</summary>
-    private static async Task<long?> ByteLagAsync(ClusterAccess access, NodeSpec replica, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var primary = access.DataSource(access.Spec.Primary).CreateCommand("SELECT pg_catalog.pg_current_wal_lsn()::text");
-            var current = (string?)await primary.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = access.DataSource(replica.Name).CreateCommand(replica.IsDelayed
-                ? "SELECT pg_catalog.pg_wal_lsn_diff($1::pg_lsn, pg_catalog.pg_last_wal_receive_lsn())::bigint"
-                : "SELECT pg_catalog.pg_wal_lsn_diff($1::pg_lsn, pg_catalog.pg_last_wal_replay_lsn())::bigint");
-            command.Parameters.Add(new NpgsqlParameter { Value = current!, NpgsqlDbType = NpgsqlDbType.Text });
-            var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return value is long bytes ? Math.Max(0, bytes) : null;
-        }
-        catch (NpgsqlException)
-        {
-            return null;
-        }
+        return ReplicaView.Of(observation, primary, replica, upstream, mark, canarySeen, canaryError);
     }
 }

@@ -29,9 +29,8 @@ public sealed record PostDeployCheck(IStreamingCheck Check, TimeSpan Deadline)
     public async Task<ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>>> RunAsync(
         ClusterSpec spec, string host, ClusterCredentials credentials, Resource owner)
     {
-        var addresses = spec.Nodes.ToImmutableDictionary(n => n.Name, n => new NodeAddress(host, n.Port));
         using var cancellation = new CancellationTokenSource(Deadline + ReportGrace);
-        await using var access = new ClusterAccess(spec, addresses, credentials);
+        await using var access = ClusterAccess.ThroughPublishedPorts(spec, host, credentials);
         var report = await Check.RunAsync(access, new StreamingCheckOptions(Deadline), cancellation.Token).ConfigureAwait(false);
         if (!report.Passed)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using PgHaInfra.Operations.Failover;
+using PgHaInfra.Operations.Replication;
 using PgHaInfra.Spec;
 using PgHaInfra.Operations.Wal;
 
@@ -8,17 +9,28 @@ namespace PgHaInfra.Core.Tests.Failover;
 /// <summary>The pure planning functions: candidate choice, preconditions and refusals, from hand-made observations.</summary>
 public sealed class FailoverPlanningTests
 {
-    private static NodeObservation Primary(string node, string lsn) => new(node, null, InRecovery: false, CurrentLsn: Lsn.Parse(lsn), Timeline: 1);
+    private static NodeObservation Primary(string node, string lsn) =>
+        new() { Node = node, InRecovery = false, CurrentLsn = Lsn.Parse(lsn), Timeline = 1 };
 
     private static NodeObservation Standby(string node, string received, string replayed, string? status = "streaming", bool paused = false, double ageSeconds = 0) =>
-        new(node, null, InRecovery: true, ReceiveLsn: Lsn.Parse(received), ReplayLsn: Lsn.Parse(replayed), ReplayPaused: paused,
-            ReceiverStatus: status, ReceiverSlot: node.Replace('-', '_'), Timeline: 1, ReplayAge: TimeSpan.FromSeconds(ageSeconds));
+        new()
+        {
+            Node = node,
+            InRecovery = true,
+            ReceiveLsn = Lsn.Parse(received),
+            ReplayLsn = Lsn.Parse(replayed),
+            ReplayPaused = paused,
+            WalReceiver = status is null ? null : new WalReceiverObservation(status, "127.0.0.1", 5432, node.Replace('-', '_'), Lsn.Parse(received)),
+            Timeline = 1,
+            SinceLastReplayedCommit = TimeSpan.FromSeconds(ageSeconds),
+        };
 
-    private static ClusterObservation Observe(IEnumerable<NodeObservation> nodes, params ReplicationObservation[] rows) =>
-        new(DateTimeOffset.UnixEpoch, nodes.ToImmutableDictionary(n => n.Node), [.. rows]);
+    /// <summary>The nodes, each upstream holding its pg_stat_replication rows.</summary>
+    private static ClusterObservation Observe(IEnumerable<NodeObservation> nodes, params (string Upstream, WalSenderObservation Row)[] rows) =>
+        new([.. nodes.Select(n => n with { WalSenders = [.. rows.Where(r => r.Upstream == n.Node).Select(r => r.Row)] })], DateTimeOffset.UnixEpoch, TimeSpan.Zero);
 
-    private static ReplicationObservation Row(string upstream, string node, string sync = "async", string state = "streaming") =>
-        new(upstream, node, state, sync, null, null, null);
+    private static (string Upstream, WalSenderObservation Row) Row(string upstream, string node, string sync = "async", string state = "streaming") =>
+        (upstream, new WalSenderObservation(node, state, sync, null, null, null, null, null, null, null, null, null, null, null));
 
     [Fact]
     public void Lsn_parses_prints_and_orders_like_postgres()
@@ -182,7 +194,7 @@ public sealed class FailoverPlanningTests
     public async Task Time_lag_counts_only_when_more_than_a_trickle_of_wal_waits_for_replay()
     {
         var spec = await StackFixtures.LoadAsync("local");
-        ReplicationObservation[] rows = [Row("pg-1", "pg-2"), Row("pg-1", "pg-3")];
+        (string Upstream, WalSenderObservation Row)[] rows = [Row("pg-1", "pg-2"), Row("pg-1", "pg-3")];
         // A quiet primary: 200 bytes of checkpoint WAL being replayed, the last commit 45 s ago.
         var quiet = Observe([Primary("pg-1", "0/30000C8"), Standby("pg-2", "0/30000C8", "0/3000000", ageSeconds: 45), Standby("pg-3", "0/30000C8", "0/30000C8")], rows);
         // 256 kB received and waiting, the last replayed commit 45 s old: really behind.

@@ -2,29 +2,39 @@ using System.Collections.Immutable;
 using Npgsql;
 using PgHaInfra.Operations.Failover;
 using PgHaInfra.Operations.Wal;
+using PgHaInfra.Operations.Replication;
 
 namespace PgHaInfra.Core.Tests.Failover;
 
 /// <summary>Issue 14's planning rules, pure: "gone" decided carefully, one primary always, adoption.</summary>
 public sealed class SafetyPlanningTests
 {
-    private static NodeObservation Primary(string node, string lsn) => new(node, null, InRecovery: false, CurrentLsn: Lsn.Parse(lsn), Timeline: 2);
+    private static NodeObservation Primary(string node, string lsn) =>
+        new() { Node = node, InRecovery = false, CurrentLsn = Lsn.Parse(lsn), Timeline = 2 };
 
     private static NodeObservation Standby(string node, string status = "waiting", double? contactSeconds = null) =>
-        new(node, null, InRecovery: true, ReceiveLsn: Lsn.Parse("0/3000000"), ReplayLsn: Lsn.Parse("0/3000000"), ReceiverStatus: status, Timeline: 1)
+        new()
         {
-            ReceiverContactAge = contactSeconds is { } s ? TimeSpan.FromSeconds(s) : null,
+            Node = node,
+            InRecovery = true,
+            ReceiveLsn = Lsn.Parse("0/3000000"),
+            ReplayLsn = Lsn.Parse("0/3000000"),
+            WalReceiver = new WalReceiverObservation(status, "127.0.0.1", 5432, null, Lsn.Parse("0/3000000"))
+            {
+                ContactAge = contactSeconds is { } s ? TimeSpan.FromSeconds(s) : null,
+            },
+            Timeline = 1,
         };
 
-    private static ClusterObservation Observe(params NodeObservation[] nodes) => new(DateTimeOffset.UnixEpoch, nodes.ToImmutableDictionary(n => n.Node), []);
+    private static ClusterObservation Observe(params NodeObservation[] nodes) => new([.. nodes], DateTimeOffset.UnixEpoch, TimeSpan.Zero);
 
     [Fact]
     public void A_server_error_means_alive_and_only_socket_failures_mean_gone()
     {
-        Assert.Equal(ObservationFailure.Server, ReplicationObserver.Classify(new PostgresException("sorry, too many clients already", "FATAL", "FATAL", PostgresErrorCodes.TooManyConnections)));
-        Assert.Equal(ObservationFailure.Server, ReplicationObserver.Classify(new PostgresException("the database system is starting up", "FATAL", "FATAL", PostgresErrorCodes.CannotConnectNow)));
-        Assert.Equal(ObservationFailure.Connection, ReplicationObserver.Classify(new NpgsqlException("Failed to connect", new System.Net.Sockets.SocketException(111))));
-        Assert.Equal(ObservationFailure.Connection, ReplicationObserver.Classify(new NpgsqlException("timeout", new TimeoutException())));
+        Assert.Equal(ObservationFailure.Server, ReplicationProbe.Classify(new PostgresException("sorry, too many clients already", "FATAL", "FATAL", PostgresErrorCodes.TooManyConnections)));
+        Assert.Equal(ObservationFailure.Server, ReplicationProbe.Classify(new PostgresException("the database system is starting up", "FATAL", "FATAL", PostgresErrorCodes.CannotConnectNow)));
+        Assert.Equal(ObservationFailure.Connection, ReplicationProbe.Classify(new NpgsqlException("Failed to connect", new System.Net.Sockets.SocketException(111))));
+        Assert.Equal(ObservationFailure.Connection, ReplicationProbe.Classify(new NpgsqlException("timeout", new TimeoutException())));
     }
 
     [Fact]

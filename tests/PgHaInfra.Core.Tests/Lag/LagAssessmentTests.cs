@@ -1,4 +1,5 @@
 using PgHaInfra.Operations.Lag;
+using PgHaInfra.Operations.Replication;
 using static PgHaInfra.Core.Tests.Lag.LagObservations;
 
 namespace PgHaInfra.Core.Tests.Lag;

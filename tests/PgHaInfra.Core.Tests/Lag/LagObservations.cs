@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using PgHaInfra.Operations.Lag;
+using PgHaInfra.Operations.Replication;
 using PgHaInfra.Spec;
 using PgHaInfra.Operations.Wal;
 
@@ -76,7 +77,7 @@ internal static class LagObservations
     public static SlotObservation Slot(string name, bool active, long retained, string walStatus = "reserved") =>
         new(name, "physical", active, Behind(retained), walStatus, retained);
 
-    public static NodeObservation Down(string name) => NodeObservation.Unreachable(name, "Connection refused", TimeSpan.FromMilliseconds(2));
+    public static NodeObservation Down(string name) => NodeObservation.Unreachable(name, "Connection refused", elapsed: TimeSpan.FromMilliseconds(2));
 
     /// <summary>A healthy, idle cluster with the given nodes replaced.</summary>
     public static ClusterObservation Cluster(params NodeObservation[] overrides)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using PgHaInfra.Operations.Failover;
+using PgHaInfra.Operations.Replication;
 using PgHaInfra.Operations.Wal;
 
 namespace PgHaInfra.Core.Tests.Robustness;
@@ -16,13 +17,12 @@ public sealed class InterruptedPromotionPlanningTests
     public async Task Failover_is_refused_while_another_node_than_the_recorded_primary_accepts_writes(bool force)
     {
         var spec = await StackFixtures.LoadAsync("local");
-        var observation = new ClusterObservation(DateTimeOffset.UnixEpoch, new[]
-        {
+        var observation = new ClusterObservation(
+        [
             NodeObservation.Unreachable("pg-1", "Connection refused"),
-            new NodeObservation("pg-2", null, InRecovery: false, CurrentLsn: Lsn.Parse("0/4000000"), Timeline: 2),
-            new NodeObservation("pg-3", null, InRecovery: true, ReceiveLsn: Lsn.Parse("0/3000148"), ReplayLsn: Lsn.Parse("0/3000148"),
-                ReceiverStatus: null, ReceiverSlot: null, Timeline: 1),
-        }.ToImmutableDictionary(n => n.Node), []);
+            new() { Node = "pg-2", InRecovery = false, CurrentLsn = Lsn.Parse("0/4000000"), Timeline = 2 },
+            new() { Node = "pg-3", InRecovery = true, ReceiveLsn = Lsn.Parse("0/3000148"), ReplayLsn = Lsn.Parse("0/3000148"), Timeline = 1 },
+        ], DateTimeOffset.UnixEpoch, TimeSpan.Zero);
 
         var decision = FailoverPlanner.Plan(spec, observation, null, force);
 

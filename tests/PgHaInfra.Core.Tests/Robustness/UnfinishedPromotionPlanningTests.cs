@@ -27,7 +27,7 @@ public sealed class UnfinishedPromotionPlanningTests
         return (spec, ClusterPlacement.Loopback(spec, "/tmp/pgha-test/passfile", "/tmp/pgha-test"));
     }
 
-    private static ObservedCluster Observe(params ObservedNode[] nodes) => new(nodes.ToImmutableDictionary(n => n.Name), "pg-2");
+    private static ObservedCluster Observe(params ObservedNode[] nodes) => new(nodes.ToImmutableDictionary(n => n.Name));
 
     [Fact]
     public async Task Up_finishes_the_promotion_of_a_recorded_primary_in_recovery_when_no_other_node_accepts_writes()

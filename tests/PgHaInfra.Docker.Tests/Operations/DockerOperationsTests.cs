@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PgHaInfra.Operations.Drills;
 using PgHaInfra.Operations.Failover;
+using PgHaInfra.Operations.Replication;
 using LagProbe = PgHaInfra.Operations.Lag.LagProbe;
 using PgHaInfra.Operations.Status;
 using Xunit.Abstractions;

@@ -3,6 +3,7 @@ using PgHaInfra.Operations.Access;
 using PgHaInfra.Operations.Drills;
 using PgHaInfra.Operations.Endpoints;
 using PgHaInfra.Operations.Failover;
+using PgHaInfra.Operations.Replication;
 using PgHaInfra.Spec;
 
 namespace PgHaInfra.Integration.Tests.Failover;

@@ -91,7 +91,7 @@ public sealed class RestoreCommand(CliConsoles consoles) : AsyncCommand<RestoreC
             }
 
             var checkClock = Stopwatch.StartNew();
-            var report = await StreamingCheck.RunAsync(await target.RequireAccessAsync(cancellationToken), new StreamingCheckOptions(TimeSpan.FromSeconds(settings.VerifyDeadlineSeconds)), null, cancellationToken);
+            var report = await StreamingCheck.RunAsync(await target.RequireAccessAsync(cancellationToken), new StreamingCheckOptions(TimeSpan.FromSeconds(settings.VerifyDeadlineSeconds)), cancellationToken);
             progress.Report(new EngineStep(result.Node, "streaming check", checkClock.Elapsed, report.Passed ? "passed" : "failed"));
             if (settings.Json)
             {

@@ -53,7 +53,7 @@ public sealed class DockerDrillCommand(CliConsoles consoles) : AsyncCommand<Dock
         var drill = new Drill(cluster.Access, promotion.Control, promotion.Control, write,
             async (spec, ct) =>
             {
-                await using var access = new ClusterAccess(spec, cluster.Access.Addresses, cluster.Credentials);
+                await using var access = ClusterAccess.ThroughPublishedPorts(spec, spec.Docker.CheckHost, cluster.Credentials);
                 var report = await StreamingCheck.RunAsync(access, new StreamingCheckOptions(TimeSpan.FromSeconds(15)), ct);
                 return (report.Passed, report.Summary);
             },

@@ -30,7 +30,7 @@ internal sealed class DockerPromotion(CliConsoles consoles, DockerCluster cluste
         if (report.Succeeded && verify)
         {
             // The check of the cluster's new shape: the spec with the primary just recorded.
-            await using var access = new ClusterAccess(cluster.Spec, cluster.Access.Addresses, cluster.Credentials);
+            await using var access = ClusterAccess.ThroughPublishedPorts(cluster.Spec, cluster.Spec.Docker.CheckHost, cluster.Credentials);
             check = await StreamingCheck.RunAsync(access, new StreamingCheckOptions(TimeSpan.FromSeconds(15)), cancellationToken);
         }
 

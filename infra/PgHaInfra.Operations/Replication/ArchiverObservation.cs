@@ -1,4 +1,4 @@
-namespace PgHaInfra.Operations.Lag;
+namespace PgHaInfra.Operations.Replication;
 
 /// <summary>A node's pg_stat_archiver row and its archive_mode: facts only; <see cref="ArchiveAssessment"/> judges them.</summary>
 /// <param name="LastArchivedAge">now() - last_archived_time on the node's own clock.</param>

@@ -1,5 +1,5 @@
 using PgHaInfra.Operations.Wal;
-namespace PgHaInfra.Operations.Lag;
+namespace PgHaInfra.Operations.Replication;
 
 /// <summary>
 /// One row of a node's pg_replication_slots. RetainedBytes is pg_wal_lsn_diff(node position, restart_lsn): the WAL the

@@ -1,5 +1,5 @@
 using PgHaInfra.Operations.Wal;
-namespace PgHaInfra.Operations.Lag;
+namespace PgHaInfra.Operations.Replication;
 
 /// <summary>
 /// One row of an upstream's pg_stat_replication: a downstream as the upstream sees it. The byte columns are
@@ -23,4 +23,6 @@ public sealed record WalSenderObservation(
     TimeSpan? ReplayLag)
 {
     public bool IsStreaming => State == "streaming";
+
+    public bool IsSynchronous => SyncState is "sync" or "quorum";
 }
