@@ -13,10 +13,25 @@ internal static class Interrupt
 
     public static void Send(Process process)
     {
+        // A process started in the background without job control (`cmd &` in a script) ignores SIGINT, and every
+        // child inherits that: pgha would rightly ignore Ctrl-C, and the test would fail on something else.
+        if (IgnoredHere())
+        {
+            throw new InvalidOperationException("this test process ignores SIGINT (SigIgn in /proc/self/status), so pgha inherits that and cannot be interrupted: run the tests in the foreground or with job control");
+        }
+
         if (Kill(process.Id, Sigint) != 0)
         {
             throw new InvalidOperationException($"kill({process.Id}, SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
         }
+    }
+
+    private static bool IgnoredHere()
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null
+               && ulong.TryParse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var mask)
+               && (mask & (1UL << (Sigint - 1))) != 0;
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
