@@ -29,7 +29,7 @@ public enum PatroniDrillKind
 /// <param name="Lost">Acknowledged commits of the write endpoint missing on the new leader (RPO in commits).</param>
 /// <param name="OldLastLsn">The old leader's WAL position at its last acknowledged commit (its direct probe).</param>
 /// <param name="SwitchLsn">Where the new leader's timeline began: the end of the old history it kept.</param>
-/// <param name="LostBytes">WAL bytes of acknowledged history beyond the switch point (RPO in bytes): 0 when nothing acknowledged was cut off.</param>
+/// <param name="LostBytes">WAL bytes of acknowledged history beyond the switch point (RPO in bytes), a lower bound: it starts at the direct probe's last commit, which the endpoint writer's last acknowledged commit can follow.</param>
 public sealed record PatroniDrillReport(
     string Kind,
     string Stack,
