@@ -52,7 +52,8 @@ public sealed class LifecycleTests
         var old = cluster.Secrets.SuperuserPassword;
         await using (var access = cluster.Access())
         {
-            Assert.Equal("1", await Scalar(access.DataSource(spec.Primary), "SELECT 1", ct));
+            // Docker's health check (pg_isready) passes a moment before the start script's superuser.sql has run.
+            Assert.Equal("1", await Eventually(() => Scalar(access.DataSource(spec.Primary), "SELECT 1", ct), ct));
         }
 
         var renewed = cluster.Secrets with { SuperuserPassword = Security.GeneratedPassword.New() };
